@@ -1,0 +1,46 @@
+//! The error type that crosses the wire between server functions and components.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What a server function can fail with. Messages are written for the person using the page;
+/// internal causes are logged on the server and never sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// 400: the input cannot be used; the message says what to change.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 404.
+    #[error("not found")]
+    NotFound,
+    /// 503: a dependency (the database) is not reachable right now.
+    #[error("the service is temporarily unavailable; please try again in a moment")]
+    Unavailable,
+    /// 500: a bug or an unexpected failure; details are in the server log.
+    #[error("something went wrong on our side; please try again")]
+    Internal,
+    /// The request never reached the function or its answer could not be read.
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::BadRequest(_) => 400,
+            AppError::NotFound => 404,
+            AppError::Unavailable => 503,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+}

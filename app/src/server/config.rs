@@ -1,0 +1,481 @@
+//! Typed settings, loaded once at start-up from built-in defaults, an optional TOML file and
+//! `CODEXAPI_*` environment variables (later sources win). Nested keys use a double underscore in
+//! the environment: `[server] port` is `CODEXAPI_SERVER__PORT`.
+//!
+//! Loading fails fast with a message naming the key and what is wrong with it. Secrets are
+//! [`SecretString`]s: they never print, and `print-config` shows them redacted. Every option and
+//! its default is documented in `docs/CONFIGURATION.md`.
+
+use ipnet::IpNet;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+/// Environment variable naming the TOML file, as an alternative to `--config`.
+pub const CONFIG_FILE_ENV: &str = "CODEXAPI_CONFIG";
+/// Prefix of every configuration variable.
+pub const ENV_PREFIX: &str = "CODEXAPI_";
+
+/// The whole configuration.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub site: SiteSettings,
+    pub privacy: PrivacySettings,
+    pub analytics: AnalyticsSettings,
+    pub log: LogSettings,
+    pub passwords: PasswordSettings,
+    pub leptos: LeptosSettings,
+}
+
+/// `[server]`: the HTTP listener.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to bind. Default `127.0.0.1`.
+    pub host: IpAddr,
+    /// Port to bind; 0 picks a free port. Default `3000`.
+    pub port: u16,
+    /// Public URL of the site as customers reach it; `https` turns on HSTS and Secure cookies.
+    /// Default `http://127.0.0.1:3000`.
+    pub base_url: String,
+    /// Peers (CIDRs) whose `X-Forwarded-For` and `X-Request-Id` headers are believed. Default
+    /// none: the TCP peer is the client and request ids are always generated.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Largest accepted request body in bytes; larger ones get 413. Default 32 MiB, the size of
+    /// the largest requests coding agents send with images attached.
+    pub max_body_bytes: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM/Ctrl-C. Default 20.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 3000,
+            base_url: "http://127.0.0.1:3000".to_owned(),
+            trusted_proxies: Vec::new(),
+            max_body_bytes: 32 * 1024 * 1024,
+            shutdown_grace_secs: 20,
+        }
+    }
+}
+
+impl ServerSettings {
+    /// Whether the public URL is https (HSTS, Secure cookies).
+    pub fn is_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+/// `[database]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`. Secret (may hold a
+    /// password). Default `sqlite://./data/codexapi.db`.
+    #[serde(serialize_with = "redact")]
+    pub url: SecretString,
+    /// Pool size. Default 16.
+    pub max_connections: u32,
+    /// Seconds to wait for a pooled connection before failing the request with 503. Default 5.
+    pub acquire_timeout_secs: u64,
+    /// SQLite only: milliseconds a writer waits for the lock. Default 5000.
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: SecretString::from("sqlite://./data/codexapi.db"),
+            max_connections: 16,
+            acquire_timeout_secs: 5,
+            sqlite_busy_timeout_ms: 5_000,
+        }
+    }
+}
+
+/// `[site]`: who runs this deployment.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteSettings {
+    /// Default `CodexAPI`.
+    pub name: String,
+    /// Default `support@example.com`.
+    pub support_email: String,
+    /// Where data-rights requests go. Default `privacy@example.com`.
+    pub privacy_email: String,
+    /// The legal entity responsible for the personal data (the "controller"). Default
+    /// `CodexAPI Operations`.
+    pub controller_name: String,
+    /// ISO 4217 code of the ledger currency. Default `USD`.
+    pub currency: String,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        Self {
+            name: "CodexAPI".to_owned(),
+            support_email: "support@example.com".to_owned(),
+            privacy_email: "privacy@example.com".to_owned(),
+            controller_name: "CodexAPI Operations".to_owned(),
+            currency: "USD".to_owned(),
+        }
+    }
+}
+
+/// `[privacy]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// Effective date of the privacy policy, also its version: changing it asks every visitor
+    /// for their choice again. `[A-Za-z0-9._-]`, at most 32 characters. Default `2026-11-27`.
+    pub policy_version: String,
+    /// A Markdown file replacing the built-in policy text. Default none.
+    pub policy_file: Option<PathBuf>,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self {
+            policy_version: "2026-11-27".to_owned(),
+            policy_file: None,
+        }
+    }
+}
+
+/// `[analytics]`: optional measurement, loaded only after consent.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalyticsSettings {
+    /// Reddit Pixel id; unset disables the pixel. Default none.
+    pub reddit_pixel_id: Option<String>,
+    /// One more analytics script (an https URL) to load on consent. Default none.
+    pub extra_script_url: Option<String>,
+    /// Origins the pixel and the extra script may contact (added to the CSP). Default: the
+    /// Reddit Pixel's own hosts when a pixel id is set.
+    pub extra_origins: Vec<String>,
+}
+
+/// Hosts the Reddit Pixel loads from and reports to.
+pub const REDDIT_PIXEL_ORIGINS: &[&str] = &[
+    "https://www.redditstatic.com",
+    "https://alb.reddit.com",
+    "https://pixel-config.reddit.com",
+    "https://www.reddit.com",
+];
+
+/// `[log]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` or `json`. Default `pretty`.
+    pub format: LogFormat,
+    /// A `tracing` filter (`info`, `server=debug,info`…); `RUST_LOG` overrides it. Default
+    /// `info`.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Pretty,
+            filter: "info".to_owned(),
+        }
+    }
+}
+
+/// Log line format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// `[passwords]`: argon2id cost. Hashes made with other parameters are upgraded at login.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordSettings {
+    /// Memory in KiB; at least 19456 (OWASP's minimum for argon2id). Default 19456.
+    pub memory_kib: u32,
+    /// Passes; at least 2. Default 2.
+    pub iterations: u32,
+    /// Lanes; at least 1. Default 1.
+    pub parallelism: u32,
+}
+
+impl Default for PasswordSettings {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+/// `[leptos]`: where the built site (WASM, JS, CSS) is served from.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LeptosSettings {
+    /// Directory cargo-leptos writes the site to. Default `target/site`.
+    pub site_root: String,
+    /// Sub-directory of `site_root` holding the WASM/JS/CSS bundle. Default `pkg`.
+    pub site_pkg_dir: String,
+    /// Base name of the bundle files. Default `codexapi`.
+    pub output_name: String,
+}
+
+impl Default for LeptosSettings {
+    fn default() -> Self {
+        Self {
+            site_root: "target/site".to_owned(),
+            site_pkg_dir: "pkg".to_owned(),
+            output_name: "codexapi".to_owned(),
+        }
+    }
+}
+
+fn redact<S: Serializer>(_: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str("[redacted]")
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration error: {0}")]
+    Parse(String),
+    #[error("configuration error: {key}: {problem}")]
+    Invalid { key: &'static str, problem: String },
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (if given and present), then the environment; validates.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        use figment::providers::{Env, Format, Toml};
+        use figment::Figment;
+
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError::Parse(format!(
+                    "the configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let figment = figment.merge(
+            Env::prefixed(ENV_PREFIX)
+                .ignore(&["config"])
+                .split("__")
+                .lowercase(true),
+        );
+        let settings: Settings = figment.extract().map_err(|error| {
+            // figment names the offending key and its source (file or variable).
+            let messages: Vec<String> = error.into_iter().map(|e| e.to_string()).collect();
+            ConfigError::Parse(messages.join("; "))
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what types alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, problem: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                problem: problem.to_owned(),
+            })
+        };
+        let base = url::Url::parse(&self.server.base_url).map_err(|e| ConfigError::Invalid {
+            key: "server.base_url",
+            problem: format!("not a URL ({e}); use e.g. https://api.example.com"),
+        })?;
+        if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
+            return invalid(
+                "server.base_url",
+                "must be an http:// or https:// URL with a host",
+            );
+        }
+        if base.path() != "/" || base.query().is_some() {
+            return invalid(
+                "server.base_url",
+                "must be the site root, without a path or query",
+            );
+        }
+        if self.server.max_body_bytes < 1024 {
+            return invalid("server.max_body_bytes", "must be at least 1024");
+        }
+        let db_url = self.database.url.expose_secret();
+        if !(db_url.starts_with("sqlite:")
+            || db_url.starts_with("postgres://")
+            || db_url.starts_with("postgresql://"))
+        {
+            return invalid(
+                "database.url",
+                "must start with sqlite: or postgres:// (the value is not shown: it may hold a password)",
+            );
+        }
+        if self.database.max_connections == 0 {
+            return invalid("database.max_connections", "must be at least 1");
+        }
+        for (key, email) in [
+            ("site.support_email", &self.site.support_email),
+            ("site.privacy_email", &self.site.privacy_email),
+        ] {
+            if !looks_like_email(email) {
+                return invalid(key, "must be an email address");
+            }
+        }
+        if self.site.name.trim().is_empty() {
+            return invalid("site.name", "must not be empty");
+        }
+        if self.site.controller_name.trim().is_empty() {
+            return invalid("site.controller_name", "must not be empty");
+        }
+        if self.site.currency.len() != 3
+            || !self.site.currency.chars().all(|c| c.is_ascii_uppercase())
+        {
+            return invalid(
+                "site.currency",
+                "must be a three-letter ISO 4217 code such as USD",
+            );
+        }
+        if !crate::consent::is_valid_policy_version(&self.privacy.policy_version) {
+            return invalid(
+                "privacy.policy_version",
+                "must be 1-32 characters of letters, digits, '.', '_' or '-'",
+            );
+        }
+        if let Some(id) = &self.analytics.reddit_pixel_id {
+            if id.is_empty()
+                || id.len() > 64
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return invalid(
+                    "analytics.reddit_pixel_id",
+                    "must be a Reddit Pixel id such as a2_abc123",
+                );
+            }
+        }
+        if let Some(script) = &self.analytics.extra_script_url {
+            if !is_https_origin_url(script) {
+                return invalid("analytics.extra_script_url", "must be an https:// URL");
+            }
+        }
+        for origin in &self.analytics.extra_origins {
+            if !is_https_origin_url(origin) {
+                return invalid(
+                    "analytics.extra_origins",
+                    "every entry must be an https:// origin",
+                );
+            }
+        }
+        if self.passwords.memory_kib < 19_456 {
+            return invalid("passwords.memory_kib", "must be at least 19456");
+        }
+        if self.passwords.iterations < 2 {
+            return invalid("passwords.iterations", "must be at least 2");
+        }
+        if self.passwords.parallelism == 0 {
+            return invalid("passwords.parallelism", "must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The site root URL without a trailing slash, as shown in set-up instructions.
+    pub fn public_base_url(&self) -> &str {
+        self.server.base_url.trim_end_matches('/')
+    }
+
+    /// Origins optional measurement may contact, for the CSP.
+    pub fn analytics_origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = Vec::new();
+        if self.analytics.reddit_pixel_id.is_some() {
+            origins.extend(REDDIT_PIXEL_ORIGINS.iter().map(|o| (*o).to_owned()));
+        }
+        if let Some(script) = &self.analytics.extra_script_url {
+            if let Ok(url) = url::Url::parse(script) {
+                origins.push(url.origin().ascii_serialization());
+            }
+        }
+        origins.extend(self.analytics.extra_origins.iter().cloned());
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+
+    /// The configuration as TOML with every secret replaced by `[redacted]`.
+    pub fn to_redacted_toml(&self) -> Result<String, ConfigError> {
+        toml::to_string_pretty(self).map_err(|e| ConfigError::Parse(e.to_string()))
+    }
+}
+
+fn looks_like_email(value: &str) -> bool {
+    let mut parts = value.splitn(2, '@');
+    matches!((parts.next(), parts.next()), (Some(local), Some(domain))
+        if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !value.contains(char::is_whitespace))
+}
+
+fn is_https_origin_url(value: &str) -> bool {
+    url::Url::parse(value)
+        .map(|url| url.scheme() == "https" && url.host().is_some())
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert!(Settings::default().validate().is_ok());
+    }
+
+    #[test]
+    fn a_base_url_with_a_path_is_rejected_with_the_key_named() {
+        let mut settings = Settings::default();
+        settings.server.base_url = "https://example.com/app".to_owned();
+        let message = settings
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("server.base_url"), "{message}");
+    }
+
+    #[test]
+    fn weak_password_parameters_are_rejected() {
+        let mut settings = Settings::default();
+        settings.passwords.memory_kib = 4096;
+        assert!(settings.validate().is_err());
+    }
+
+    #[test]
+    fn the_redacted_dump_never_contains_the_database_url() {
+        let mut settings = Settings::default();
+        settings.database.url = SecretString::from("postgres://app:hunter2@db/codexapi");
+        let dump = settings.to_redacted_toml().unwrap_or_default();
+        assert!(!dump.contains("hunter2"), "{dump}");
+        assert!(dump.contains("[redacted]"), "{dump}");
+        assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn pixel_hosts_join_the_csp_only_when_a_pixel_is_configured() {
+        let mut settings = Settings::default();
+        assert!(settings.analytics_origins().is_empty());
+        settings.analytics.reddit_pixel_id = Some("a2_test".to_owned());
+        assert!(settings
+            .analytics_origins()
+            .contains(&"https://www.redditstatic.com".to_owned()));
+    }
+}

@@ -1,0 +1,11 @@
+//! Business rules. Services take a connection (or transaction) and plain inputs, create ids and
+//! timestamps, and return domain values or a [`ServiceError`].
+
+pub mod consent;
+pub mod error;
+pub mod legal;
+pub mod passwords;
+pub mod pricing;
+pub mod users;
+
+pub use error::ServiceError;

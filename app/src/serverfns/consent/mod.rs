@@ -1,0 +1,3 @@
+//! Consent choices.
+pub mod record_consent;
+pub use record_consent::{record_consent, RecordConsent};

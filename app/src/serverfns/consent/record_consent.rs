@@ -1,0 +1,44 @@
+//! `record_consent`: stores the visitor's analytics choice as a consent record and remembers it
+//! in the necessary consent cookie. Anyone may call it (visitors are usually anonymous).
+//!
+//! Works as a plain form post without JavaScript: the browser is then redirected back to the
+//! page it came from, with the "review choices" parameter removed so the banner closes.
+
+use crate::consent::{ConsentChoice, ConsentState};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "record_consent")]
+pub async fn record_consent(
+    choice: ConsentChoice,
+    consent_id: Option<String>,
+) -> Result<ConsentState, AppError> {
+    use crate::server::services::consent::{self, ConsentMethod, NewConsent};
+    use crate::server::{request, state::AppState};
+
+    let state = AppState::from_context()?;
+    let parts = request::parts()?;
+    let from_plain_form = request::accepts_html(&parts);
+    let cookie_id = request::consent_cookie(&parts).map(|c| c.consent_id);
+    let recorded = consent::record(
+        state.db(),
+        NewConsent {
+            consent_id: cookie_id.or(consent_id),
+            user_id: None,
+            choice,
+            policy_version: state.settings().privacy.policy_version.clone(),
+            method: if from_plain_form {
+                ConsentMethod::BannerForm
+            } else {
+                ConsentMethod::BannerScript
+            },
+            user_agent: request::user_agent(&parts),
+        },
+    )
+    .await?;
+    request::set_consent_cookie(state.settings(), &recorded)?;
+    if from_plain_form {
+        leptos_axum::redirect(&request::return_path(&parts));
+    }
+    Ok(recorded)
+}

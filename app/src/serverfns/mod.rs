@@ -1,0 +1,6 @@
+//! Server functions, one per file under its domain. Each is thin: it takes the state and the
+//! caller from context, calls a service and maps the error.
+
+pub mod consent;
+pub mod legal;
+pub mod pricing;

@@ -1,0 +1,81 @@
+//! The public price list, read from the database.
+
+use crate::bootstrap::use_bootstrap;
+use crate::money::format_micros;
+use crate::paths::test_ids;
+use crate::pricing::ModelPriceView;
+use crate::serverfns::pricing::list_prices;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn PricingPage() -> impl IntoView {
+    let currency = use_bootstrap().site.currency;
+    let prices = Resource::new(|| (), |_| list_prices());
+    view! {
+        <Title text="Pricing" />
+        <section class="container">
+            <h1>"Pricing"</h1>
+            <p class="lead">
+                "You pay per token, per request, at the price in force when the request started. \
+                Prices are per million tokens."
+            </p>
+            <Suspense fallback=|| view! { <p>"Loading prices…"</p> }>
+                {move || {
+                    let currency = currency.clone();
+                    Suspend::new(async move {
+                        match prices.await {
+                            Ok(list) if list.is_empty() => view! {
+                                <p class="empty-state" data-testid=test_ids::PRICE_EMPTY>
+                                    "No models are priced yet. Please check back soon."
+                                </p>
+                            }.into_any(),
+                            Ok(list) => view! { <PriceTable prices=list currency /> }.into_any(),
+                            Err(error) => view! {
+                                <p class="form-error" role="alert">{format!("Prices could not be loaded: {error}")}</p>
+                            }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn PriceTable(prices: Vec<ModelPriceView>, currency: String) -> impl IntoView {
+    let rows = prices
+        .into_iter()
+        .map(|p| {
+            let cell = |amount: i64| format_micros(amount, &currency);
+            view! {
+                <tr>
+                    <th scope="row">{p.model.clone()}</th>
+                    <td>{cell(p.input_per_mtok)}</td>
+                    <td>{cell(p.output_per_mtok)}</td>
+                    <td>{cell(p.cache_write_5m_per_mtok)}</td>
+                    <td>{cell(p.cache_write_1h_per_mtok)}</td>
+                    <td>{cell(p.cache_read_per_mtok)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="price-table" data-testid=test_ids::PRICE_TABLE>
+                <caption>"Prices per million tokens"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Model"</th>
+                        <th scope="col">"Input"</th>
+                        <th scope="col">"Output"</th>
+                        <th scope="col">"Cache write (5 min)"</th>
+                        <th scope="col">"Cache write (1 h)"</th>
+                        <th scope="col">"Cache read"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,13 @@
+//! SeaORM entities, one module per table. They describe rows as stored; behaviour lives in the
+//! services of `app::server`.
+
+pub mod consent_records;
+pub mod model_prices;
+pub mod users;
+
+pub mod prelude {
+    //! The entities under their conventional short names.
+    pub use super::consent_records::Entity as ConsentRecords;
+    pub use super::model_prices::Entity as ModelPrices;
+    pub use super::users::Entity as Users;
+}

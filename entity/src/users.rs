@@ -1,0 +1,26 @@
+//! `users`: customers, support staff and admins of the dashboard.
+
+use sea_orm::entity::prelude::*;
+
+/// One account. Email and username are unique case-insensitively (expression indexes on
+/// `lower(...)`); `role` is one of `customer`, `support`, `admin` (check constraint).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub email: String,
+    pub username: String,
+    pub name: String,
+    /// PHC string (argon2id). Never serialised: this type derives no `Serialize`.
+    pub password_hash: String,
+    pub role: String,
+    pub email_verified_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

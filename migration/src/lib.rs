@@ -1,0 +1,26 @@
+//! Schema migrations. Applied migrations are never edited: a change is a new file.
+//!
+//! Migrations are written as SQL per backend rather than with the schema builder because every
+//! constraint must carry a name (so errors can be mapped by name) and the builder cannot name
+//! check constraints or build expression indexes portably.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_users;
+mod m20261127_000002_create_consent_records;
+mod m20261127_000003_create_model_prices;
+mod sql;
+
+/// Every migration of the project, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_users::Migration),
+            Box::new(m20261127_000002_create_consent_records::Migration),
+            Box::new(m20261127_000003_create_model_prices::Migration),
+        ]
+    }
+}

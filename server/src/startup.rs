@@ -1,0 +1,210 @@
+//! Builds the application (database, state, router, listener) and runs it until shutdown.
+
+use crate::db::Database;
+use crate::http::{body_limit, client, health, security_headers};
+use anyhow::Context;
+use app::server::config::Settings;
+use app::server::services::legal;
+use app::server::state::AppState;
+use app::{shell, App};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Database,
+    grace: Duration,
+}
+
+impl Application {
+    /// Connects to and migrates the database, renders the policy, assembles the router and binds
+    /// the listener (port 0 picks a free port, see [`Application::port`]).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = Database::connect(&settings.database).await?;
+        db.migrate().await?;
+        let privacy_html = legal::privacy_policy_html(&settings).context("privacy policy")?;
+        let address = SocketAddr::new(settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen on {address}"))?;
+        let local = listener.local_addr().context("listener address")?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name(settings.leptos.output_name.clone())
+            .site_root(settings.leptos.site_root.clone())
+            .site_pkg_dir(settings.leptos.site_pkg_dir.clone())
+            .site_addr(local)
+            .build();
+        let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
+        let settings = Arc::new(settings);
+        let state = AppState::new(
+            db.conn.clone(),
+            settings.clone(),
+            leptos_options,
+            Arc::from(privacy_html),
+        );
+        let router = router(state, &settings, db.clone());
+        Ok(Self {
+            listener,
+            router,
+            db,
+            grace,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The bound address's host.
+    pub fn local_host(&self) -> String {
+        self.listener
+            .local_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The database the application uses (tests inspect it).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish for the configured
+    /// grace period.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then drains like [`Application::run_until_stopped`].
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let server = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            stop.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stopping_tx.send(true);
+        });
+        let grace = self.grace;
+        let deadline = async move {
+            let _ = stopping_rx.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            result = server => result.context("server error")?,
+            () = deadline => tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining requests"),
+        }
+        Ok(())
+    }
+}
+
+/// The full router: pages and server functions, health, static files and the middleware stack.
+fn router(state: AppState, settings: &Settings, db: Database) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let render = {
+        let options = state.leptos_options().clone();
+        move || shell(options.clone())
+    };
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), render)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .with_state(state);
+
+    let limit = settings.server.max_body_bytes;
+    let client_context = client::ClientContext {
+        trusted_proxies: Arc::new(settings.server.trusted_proxies.clone()),
+    };
+    let router = pages
+        .merge(health::router(db))
+        // Axum's own extractor limit (2 MiB by default) would contradict the configured one.
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit::BodyLimit(limit),
+            body_limit::enforce,
+        ))
+        .layer(CompressionLayer::new());
+    let router = security_headers::apply(router, settings.server.is_https());
+    router.layer(
+        ServiceBuilder::new()
+            .layer(axum::middleware::from_fn_with_state(
+                client_context,
+                client::identify_client,
+            ))
+            .layer(SetRequestIdLayer::new(
+                client::X_REQUEST_ID.clone(),
+                MakeRequestUuid,
+            ))
+            .layer(
+                TraceLayer::new_for_http()
+                    // Path only: query strings can carry tokens.
+                    .make_span_with(|request: &http::Request<_>| {
+                        let request_id = request
+                            .headers()
+                            .get(&client::X_REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default();
+                        tracing::info_span!(
+                            "http",
+                            method = %request.method(),
+                            path = %request.uri().path(),
+                            request_id = %request_id,
+                        )
+                    })
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::new(client::X_REQUEST_ID.clone())),
+    )
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,283 @@
+//! `TestApp`: the real server on port 0 with a fresh database per test, on SQLite (a temporary
+//! file) or PostgreSQL (a new database, dropped afterwards). Later test suites reuse it with
+//! `mod common;`.
+#![allow(
+    dead_code,
+    reason = "each test crate uses a different part of the harness"
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr,
+    reason = "test harness: failing loudly is the point"
+)]
+
+use app::server::config::Settings;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use secrecy::SecretString;
+use server::db::Database;
+use server::Application;
+use std::path::PathBuf;
+use tokio::sync::oneshot;
+
+/// Which database a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Server address of the PostgreSQL used for tests; a database is created per test.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Set to `1` (CI does) to fail, rather than skip, PostgreSQL tests when it is unreachable.
+fn postgres_required() -> bool {
+    std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// A running server and its database.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub db: Database,
+    pub backend: Backend,
+    pub sqlite_file: Option<PathBuf>,
+    stop: Option<oneshot::Sender<()>>,
+    _storage: Storage,
+}
+
+enum Storage {
+    Sqlite(tempfile::TempDir),
+    Postgres(PostgresDatabase),
+}
+
+impl TestApp {
+    /// Starts a server with default test settings; `None` when the backend is PostgreSQL and it
+    /// is unreachable (and not required).
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts a server after `customise` adjusts the settings.
+    pub async fn spawn_with(
+        backend: Backend,
+        customise: impl FnOnce(&mut Settings),
+    ) -> Option<Self> {
+        let mut settings = Settings::default();
+        settings.server.port = 0;
+        settings.server.shutdown_grace_secs = 1;
+        settings.leptos.site_root =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/public").to_owned();
+        // Cheapest parameters the validation allows; production cost is tested in `app`.
+        settings.passwords.memory_kib = 19_456;
+        settings.log.filter = "warn".to_owned();
+        let (storage, sqlite_file) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let file = dir.path().join("codexapi-test.db");
+                settings.database.url = SecretString::from(format!("sqlite://{}", file.display()));
+                (Storage::Sqlite(dir), Some(file))
+            }
+            Backend::Postgres => {
+                let database = PostgresDatabase::create().await?;
+                settings.database.url = SecretString::from(database.url.clone());
+                settings.database.max_connections = 5;
+                (Storage::Postgres(database), None)
+            }
+        };
+        customise(&mut settings);
+        settings.validate().expect("test settings are valid");
+        server::telemetry::init(&settings.log);
+        let application = Application::build(settings)
+            .await
+            .expect("application builds");
+        let port = application.port();
+        let db = application.database().clone();
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        tokio::spawn(application.run_until(async move {
+            let _ = stop_rx.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        Some(Self {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            client,
+            db,
+            backend,
+            sqlite_file,
+            stop: Some(stop_tx),
+            _storage: storage,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get_text(
+        &self,
+        path: &str,
+    ) -> (reqwest::StatusCode, reqwest::header::HeaderMap, String) {
+        let response = self.get(path).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.expect("body"))
+    }
+
+    /// Runs a statement directly on the test's database.
+    pub async fn execute(&self, sql: &str) {
+        let backend = self.db.conn.get_database_backend();
+        self.db
+            .conn
+            .execute_raw(Statement::from_string(backend, sql))
+            .await
+            .expect("statement runs");
+    }
+
+    /// The `sqlite`/`postgres` backend of the app's connection.
+    pub fn db_backend(&self) -> DbBackend {
+        self.db.conn.get_database_backend()
+    }
+
+    /// Makes the database unusable under the running server: SQLite's file is deleted,
+    /// PostgreSQL's database is dropped (its connections are terminated).
+    pub async fn destroy_database(&mut self) {
+        match &self._storage {
+            Storage::Sqlite(_) => {
+                if let Some(file) = &self.sqlite_file {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+                    }
+                }
+            }
+            Storage::Postgres(database) => database.drop_now().await,
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A PostgreSQL database created for one test and dropped when the test ends.
+struct PostgresDatabase {
+    name: String,
+    url: String,
+}
+
+impl PostgresDatabase {
+    async fn create() -> Option<Self> {
+        let admin_url = postgres_admin_url();
+        let admin = match sea_orm::Database::connect(&admin_url).await {
+            Ok(conn) => conn,
+            Err(error) if !postgres_required() => {
+                eprintln!("skipping PostgreSQL test: {admin_url} unreachable ({error})");
+                return None;
+            }
+            Err(error) => panic!("PostgreSQL is required but {admin_url} is unreachable: {error}"),
+        };
+        let name = format!("codexapi_test_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        let _ = admin.close().await;
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .unwrap_or(&admin_url);
+        Some(Self {
+            url: format!("{base}/{name}"),
+            name,
+        })
+    }
+
+    async fn drop_now(&self) {
+        drop_database(self.name.clone()).await;
+    }
+}
+
+async fn drop_database(name: String) {
+    if let Ok(admin) = sea_orm::Database::connect(&postgres_admin_url()).await {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+        let _ = admin.close().await;
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        // Drop runs inside the test's runtime, which cannot be blocked on; a short-lived
+        // runtime on its own thread does the cleanup and is joined so no database leaks.
+        let name = self.name.clone();
+        let cleanup = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                runtime.block_on(drop_database(name));
+            }
+        });
+        let _ = cleanup.join();
+    }
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL:
+/// `both_databases!(name, |app| async move { ... });`
+#[macro_export]
+macro_rules! both_databases {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite)
+                    .await
+                    .expect("SQLite test app");
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if let Some(app) =
+                    $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await
+                {
+                    ($body)(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// Extracts the `nonce` attribute of the first inline script in a page.
+pub fn first_script_nonce(html: &str) -> Option<String> {
+    let start = html.find("<script")?;
+    let tag_end = start + html[start..].find('>')?;
+    let tag = &html[start..tag_end];
+    let nonce_at = tag.find("nonce=\"")? + "nonce=\"".len();
+    let nonce_end = nonce_at + tag[nonce_at..].find('"')?;
+    Some(tag[nonce_at..nonce_end].to_owned())
+}
