@@ -1,0 +1,48 @@
+import { defineConfig } from "@playwright/test";
+import { SERVER_URL, serverEnv, serverBinary } from "./tests/server";
+
+// Every spec runs twice: hydrated (the WASM takes over) and with JavaScript disabled (the
+// server-rendered page and plain form posts must work on their own).
+const chromium = {
+  browserName: "chromium" as const,
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  },
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  timeout: 30_000,
+  use: {
+    baseURL: SERVER_URL,
+    trace: "retain-on-failure",
+  },
+  projects: [
+    { name: "hydrate", use: { ...chromium, javaScriptEnabled: true } },
+    { name: "ssr", use: { ...chromium, javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: `${serverBinary()} serve`,
+    env: serverEnv(),
+    url: `${SERVER_URL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});

@@ -1,0 +1,67 @@
+// The server under test: the debug binary cargo-leptos built, a fresh SQLite database per run,
+// and a configured Reddit Pixel id so the consent tests have something to (not) load.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const PORT = process.env.E2E_PORT ?? "3110";
+export const SERVER_URL = `http://127.0.0.1:${PORT}`;
+export const PIXEL_ID = "a2_e2e_pixel";
+const DB_DIR = path.join(ROOT, "end2end", ".tmp");
+
+export function serverBinary(): string {
+  const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target");
+  return path.join(targetDir, "debug", "server");
+}
+
+/**
+ * A fresh database for every run. The runner process picks the file when it loads the config and
+ * exports it; the worker processes inherit the variable and so talk to the same database.
+ */
+function databaseFile(): string {
+  if (!process.env.E2E_DB_FILE) {
+    rmSync(DB_DIR, { recursive: true, force: true });
+    mkdirSync(DB_DIR, { recursive: true });
+    process.env.E2E_DB_FILE = path.join(DB_DIR, `e2e-${process.pid}.db`);
+  }
+  return process.env.E2E_DB_FILE;
+}
+
+export function serverEnv(): Record<string, string> {
+  const dbFile = databaseFile();
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !key.startsWith("CODEXAPI_")) env[key] = value;
+  }
+  return {
+    ...env,
+    CODEXAPI_SERVER__PORT: PORT,
+    CODEXAPI_SERVER__BASE_URL: SERVER_URL,
+    CODEXAPI_DATABASE__URL: `sqlite://${dbFile}`,
+    CODEXAPI_LEPTOS__SITE_ROOT: path.join(ROOT, "target", "site"),
+    CODEXAPI_ANALYTICS__REDDIT_PIXEL_ID: PIXEL_ID,
+    CODEXAPI_LOG__FILTER: "warn",
+  };
+}
+
+/** Runs an operator command of the server binary against the test database. */
+export function serverCommand(args: string[]): string {
+  return execFileSync(serverBinary(), args, { env: serverEnv(), encoding: "utf8" });
+}
+
+export interface ConsentRecord {
+  consent_id: string;
+  analytics: boolean;
+  advertising: boolean;
+  policy_version: string;
+  method: string;
+}
+
+/** Every consent record stored for one consent id, oldest first. */
+export function consentRecords(consentId: string): ConsentRecord[] {
+  return serverCommand(["consent-log", "--consent-id", consentId])
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as ConsentRecord);
+}
