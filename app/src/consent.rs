@@ -14,6 +14,15 @@ pub enum ConsentChoice {
 }
 
 impl ConsentChoice {
+    /// Parses the banner's form value.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "accept" => Some(ConsentChoice::Accept),
+            "reject" => Some(ConsentChoice::Reject),
+            _ => None,
+        }
+    }
+
     /// Whether optional measurement is allowed under this choice.
     pub fn allows_analytics(self) -> bool {
         matches!(self, ConsentChoice::Accept)

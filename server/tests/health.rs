@@ -40,3 +40,25 @@ both_databases!(
         assert_eq!(app.get("/healthz").await.status(), 200);
     }
 );
+
+#[tokio::test]
+async fn shutdown_finishes_in_flight_requests_then_stops_listening() {
+    let mut app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let client = app.client.clone();
+    let url = app.url("/privacy");
+    let in_flight = tokio::spawn(async move { client.get(url).send().await.map(|r| r.status()) });
+    tokio::task::yield_now().await;
+
+    tokio::time::timeout(std::time::Duration::from_secs(5), app.shutdown())
+        .await
+        .expect("stops within the grace period")
+        .expect("clean shutdown");
+
+    if let Ok(status) = in_flight.await.unwrap() {
+        assert_eq!(status, 200, "a request that got in was answered");
+    }
+    assert!(
+        app.client.get(app.url("/healthz")).send().await.is_err(),
+        "no longer listening"
+    );
+}

@@ -4,7 +4,7 @@
 //!
 //! Loading fails fast with a message naming the key and what is wrong with it. Secrets are
 //! [`SecretString`]s: they never print, and `print-config` shows them redacted. Every option and
-//! its default is documented in `docs/CONFIGURATION.md`.
+//! its default is documented in the README ("Configuration").
 
 use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};

@@ -78,6 +78,19 @@ pub fn set_consent_cookie(settings: &Settings, state: &ConsentState) -> Result<(
     Ok(())
 }
 
+/// Sets the response status for `error` (server functions otherwise answer every error with 500)
+/// and returns it, for use as `.map_err(request::fail)` at the end of a server function.
+pub fn fail(error: impl Into<AppError>) -> AppError {
+    let error = error.into();
+    if let (Some(response), Ok(status)) = (
+        use_context::<ResponseOptions>(),
+        http::StatusCode::from_u16(error.status()),
+    ) {
+        response.set_status(status);
+    }
+    error
+}
+
 /// Where a plain form post returns to: the page it came from (same site only), without the
 /// "review choices" parameter so the banner does not reopen.
 pub fn return_path(parts: &Parts) -> String {

@@ -48,6 +48,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub sqlite_file: Option<PathBuf>,
     stop: Option<oneshot::Sender<()>>,
+    running: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _storage: Storage,
 }
 
@@ -75,7 +76,8 @@ impl TestApp {
             concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/public").to_owned();
         // Cheapest parameters the validation allows; production cost is tested in `app`.
         settings.passwords.memory_kib = 19_456;
-        settings.log.filter = "warn".to_owned();
+        // Quiet unless RUST_LOG asks: expected failures (503s, 413s) would read as errors.
+        settings.log.filter = "off".to_owned();
         let (storage, sqlite_file) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -99,7 +101,7 @@ impl TestApp {
         let port = application.port();
         let db = application.database().clone();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        tokio::spawn(application.run_until(async move {
+        let running = tokio::spawn(application.run_until(async move {
             let _ = stop_rx.await;
         }));
         let client = reqwest::Client::builder()
@@ -114,6 +116,7 @@ impl TestApp {
             backend,
             sqlite_file,
             stop: Some(stop_tx),
+            running: Some(running),
             _storage: storage,
         })
     }
@@ -138,6 +141,17 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         (status, headers, response.text().await.expect("body"))
+    }
+
+    /// Asks the server to shut down gracefully and waits until it has stopped.
+    pub async fn shutdown(&mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.running.take() {
+            Some(running) => running.await?,
+            None => Ok(()),
+        }
     }
 
     /// Runs a statement directly on the test's database.

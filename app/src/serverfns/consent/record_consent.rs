@@ -10,14 +10,19 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "record_consent")]
 pub async fn record_consent(
-    choice: ConsentChoice,
+    choice: String,
     consent_id: Option<String>,
 ) -> Result<ConsentState, AppError> {
     use crate::server::services::consent::{self, ConsentMethod, NewConsent};
     use crate::server::{request, state::AppState};
 
-    let state = AppState::from_context()?;
-    let parts = request::parts()?;
+    let choice = ConsentChoice::parse(&choice).ok_or_else(|| {
+        request::fail(AppError::BadRequest(
+            "choice must be \"accept\" or \"reject\"".to_owned(),
+        ))
+    })?;
+    let state = AppState::from_context().map_err(request::fail)?;
+    let parts = request::parts().map_err(request::fail)?;
     let from_plain_form = request::accepts_html(&parts);
     let cookie_id = request::consent_cookie(&parts).map(|c| c.consent_id);
     let recorded = consent::record(
@@ -35,8 +40,9 @@ pub async fn record_consent(
             user_agent: request::user_agent(&parts),
         },
     )
-    .await?;
-    request::set_consent_cookie(state.settings(), &recorded)?;
+    .await
+    .map_err(request::fail)?;
+    request::set_consent_cookie(state.settings(), &recorded).map_err(request::fail)?;
     if from_plain_form {
         leptos_axum::redirect(&request::return_path(&parts));
     }

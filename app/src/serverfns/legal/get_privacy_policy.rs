@@ -7,8 +7,8 @@ use leptos::server_fn::codec::GetUrl;
 
 #[server(input = GetUrl, prefix = "/api", endpoint = "get_privacy_policy")]
 pub async fn get_privacy_policy() -> Result<String, AppError> {
-    use crate::server::state::AppState;
+    use crate::server::{request, state::AppState};
 
-    let state = AppState::from_context()?;
+    let state = AppState::from_context().map_err(request::fail)?;
     Ok(state.privacy_policy_html().to_owned())
 }

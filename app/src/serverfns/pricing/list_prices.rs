@@ -7,8 +7,10 @@ use leptos::server_fn::codec::GetUrl;
 
 #[server(input = GetUrl, prefix = "/api", endpoint = "list_prices")]
 pub async fn list_prices() -> Result<Vec<ModelPriceView>, AppError> {
-    use crate::server::{services::pricing, state::AppState};
+    use crate::server::{request, services::pricing, state::AppState};
 
-    let state = AppState::from_context()?;
-    Ok(pricing::current_prices(state.db(), chrono::Utc::now()).await?)
+    let state = AppState::from_context().map_err(request::fail)?;
+    pricing::current_prices(state.db(), chrono::Utc::now())
+        .await
+        .map_err(request::fail)
 }
