@@ -4,7 +4,7 @@
 //! Works as a plain form post without JavaScript: the browser is then redirected back to the
 //! page it came from, with the "review choices" parameter removed so the banner closes.
 
-use crate::consent::{ConsentChoice, ConsentState};
+use crate::consent::ConsentState;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -13,6 +13,7 @@ pub async fn record_consent(
     choice: String,
     consent_id: Option<String>,
 ) -> Result<ConsentState, AppError> {
+    use crate::consent::ConsentChoice;
     use crate::server::services::consent::{self, ConsentMethod, NewConsent};
     use crate::server::{request, state::AppState};
 
