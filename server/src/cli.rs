@@ -3,6 +3,7 @@
 use crate::db::Database;
 use crate::{telemetry, Application};
 use anyhow::{bail, Context};
+use app::pricing::PriceSheet;
 use app::server::config::{Settings, CONFIG_FILE_ENV};
 use app::server::services::{consent, passwords::Passwords, pricing, users};
 use clap::{Parser, Subcommand};
@@ -112,11 +113,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &db.conn,
                 pricing::NewModelPrice {
                     model,
-                    input_per_mtok: input,
-                    output_per_mtok: output,
-                    cache_write_5m_per_mtok: cache_write_5m,
-                    cache_write_1h_per_mtok: cache_write_1h,
-                    cache_read_per_mtok: cache_read,
+                    per_mtok: PriceSheet {
+                        input,
+                        output,
+                        cache_write_5m,
+                        cache_write_1h,
+                        cache_read,
+                    },
                     effective_from: effective_from.unwrap_or_else(chrono::Utc::now),
                 },
             )

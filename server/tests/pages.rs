@@ -8,6 +8,7 @@
 
 mod common;
 
+use app::pricing::PriceSheet;
 use app::server::services::pricing::{set_price, NewModelPrice};
 use chrono::{Duration, Utc};
 use common::{Backend, TestApp};
@@ -49,11 +50,13 @@ both_databases!(
         let now = Utc::now();
         let price = |model: &str, input: i64, from| NewModelPrice {
             model: model.to_owned(),
-            input_per_mtok: input,
-            output_per_mtok: 15_000_000,
-            cache_write_5m_per_mtok: 3_750_000,
-            cache_write_1h_per_mtok: 6_000_000,
-            cache_read_per_mtok: 300_000,
+            per_mtok: PriceSheet {
+                input,
+                output: 15_000_000,
+                cache_write_5m: 3_750_000,
+                cache_write_1h: 6_000_000,
+                cache_read: 300_000,
+            },
             effective_from: from,
         };
         set_price(
@@ -97,11 +100,10 @@ both_databases!(prices_cannot_be_negative, |app: TestApp| async move {
         &app.db.conn,
         NewModelPrice {
             model: "m".to_owned(),
-            input_per_mtok: -1,
-            output_per_mtok: 0,
-            cache_write_5m_per_mtok: 0,
-            cache_write_1h_per_mtok: 0,
-            cache_read_per_mtok: 0,
+            per_mtok: PriceSheet {
+                input: -1,
+                ..PriceSheet::default()
+            },
             effective_from: Utc::now(),
         },
     )

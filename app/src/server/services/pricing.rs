@@ -1,7 +1,7 @@
 //! The public price list.
 
 use super::ServiceError;
-use crate::pricing::ModelPriceView;
+use crate::pricing::{ModelPriceView, PriceSheet};
 use chrono::{DateTime, Utc};
 use entity::model_prices;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -24,25 +24,28 @@ pub async fn current_prices<C: ConnectionTrait>(
             continue;
         }
         prices.push(ModelPriceView {
+            per_mtok: sheet_of(&row),
             model: row.model,
-            input_per_mtok: row.input_per_mtok,
-            output_per_mtok: row.output_per_mtok,
-            cache_write_5m_per_mtok: row.cache_write_5m_per_mtok,
-            cache_write_1h_per_mtok: row.cache_write_1h_per_mtok,
-            cache_read_per_mtok: row.cache_read_per_mtok,
         });
     }
     Ok(prices)
 }
 
+/// The prices stored in one row.
+fn sheet_of(row: &model_prices::Model) -> PriceSheet {
+    PriceSheet {
+        input: row.input_per_mtok,
+        output: row.output_per_mtok,
+        cache_write_5m: row.cache_write_5m_per_mtok,
+        cache_write_1h: row.cache_write_1h_per_mtok,
+        cache_read: row.cache_read_per_mtok,
+    }
+}
+
 /// A new price for `model`, effective from `effective_from`. Earlier rows stay as history.
 pub struct NewModelPrice {
     pub model: String,
-    pub input_per_mtok: i64,
-    pub output_per_mtok: i64,
-    pub cache_write_5m_per_mtok: i64,
-    pub cache_write_1h_per_mtok: i64,
-    pub cache_read_per_mtok: i64,
+    pub per_mtok: PriceSheet,
     pub effective_from: DateTime<Utc>,
 }
 
@@ -59,16 +62,7 @@ pub async fn set_price<C: ConnectionTrait>(
             "the model name must be 1-128 characters".to_owned(),
         ));
     }
-    if [
-        price.input_per_mtok,
-        price.output_per_mtok,
-        price.cache_write_5m_per_mtok,
-        price.cache_write_1h_per_mtok,
-        price.cache_read_per_mtok,
-    ]
-    .iter()
-    .any(|p| *p < 0)
-    {
+    if price.per_mtok.has_negative() {
         return Err(ServiceError::Invalid(
             "prices cannot be negative".to_owned(),
         ));
@@ -77,11 +71,11 @@ pub async fn set_price<C: ConnectionTrait>(
     model_prices::Entity::insert(model_prices::ActiveModel {
         id: NotSet,
         model: Set(model.to_owned()),
-        input_per_mtok: Set(price.input_per_mtok),
-        output_per_mtok: Set(price.output_per_mtok),
-        cache_write_5m_per_mtok: Set(price.cache_write_5m_per_mtok),
-        cache_write_1h_per_mtok: Set(price.cache_write_1h_per_mtok),
-        cache_read_per_mtok: Set(price.cache_read_per_mtok),
+        input_per_mtok: Set(price.per_mtok.input),
+        output_per_mtok: Set(price.per_mtok.output),
+        cache_write_5m_per_mtok: Set(price.per_mtok.cache_write_5m),
+        cache_write_1h_per_mtok: Set(price.per_mtok.cache_write_1h),
+        cache_read_per_mtok: Set(price.per_mtok.cache_read),
         effective_from: Set(price.effective_from),
         created_at: Set(now),
         updated_at: Set(now),

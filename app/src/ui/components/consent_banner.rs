@@ -73,7 +73,8 @@ pub fn ConsentBanner() -> impl IntoView {
         });
     }
 
-    let consent_id = move || current.get().map(|c| c.consent_id).unwrap_or_default();
+    let consent_id =
+        Signal::derive(move || current.get().map(|c| c.consent_id).unwrap_or_default());
     let status = move || match current.get() {
         None => "You have not made a choice yet.",
         Some(state) if state.analytics => "Your current choice: analytics accepted.",
@@ -104,20 +105,8 @@ pub fn ConsentBanner() -> impl IntoView {
                 </p>
                 <p class="consent-status">{status}</p>
                 <div class="consent-actions">
-                    <ActionForm action=accept>
-                        <input type="hidden" name="choice" value="accept" />
-                        <input type="hidden" name="consent_id" value=consent_id />
-                        <button type="submit" class="button consent-button">
-                            "Accept analytics"
-                        </button>
-                    </ActionForm>
-                    <ActionForm action=reject>
-                        <input type="hidden" name="choice" value="reject" />
-                        <input type="hidden" name="consent_id" value=consent_id />
-                        <button type="submit" class="button consent-button">
-                            "Reject"
-                        </button>
-                    </ActionForm>
+                    <ChoiceForm action=accept choice="accept" label="Accept analytics" consent_id />
+                    <ChoiceForm action=reject choice="reject" label="Reject" consent_id />
                 </div>
                 {move || {
                     failure.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })
@@ -135,6 +124,26 @@ pub fn ConsentBanner() -> impl IntoView {
         >
             "Privacy"
         </a>
+    }
+}
+
+/// One answer: a form of its own, so it works as a plain post without JavaScript. Both answers
+/// share this markup, which is what keeps them equally prominent.
+#[component]
+fn ChoiceForm(
+    action: ServerAction<RecordConsent>,
+    choice: &'static str,
+    label: &'static str,
+    consent_id: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <ActionForm action>
+            <input type="hidden" name="choice" value=choice />
+            <input type="hidden" name="consent_id" value=consent_id />
+            <button type="submit" class="button consent-button">
+                {label}
+            </button>
+        </ActionForm>
     }
 }
 

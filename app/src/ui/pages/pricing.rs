@@ -51,11 +51,11 @@ fn PriceTable(prices: Vec<ModelPriceView>, currency: String) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row">{p.model.clone()}</th>
-                    <td>{cell(p.input_per_mtok)}</td>
-                    <td>{cell(p.output_per_mtok)}</td>
-                    <td>{cell(p.cache_write_5m_per_mtok)}</td>
-                    <td>{cell(p.cache_write_1h_per_mtok)}</td>
-                    <td>{cell(p.cache_read_per_mtok)}</td>
+                    <td>{cell(p.per_mtok.input)}</td>
+                    <td>{cell(p.per_mtok.output)}</td>
+                    <td>{cell(p.per_mtok.cache_write_5m)}</td>
+                    <td>{cell(p.per_mtok.cache_write_1h)}</td>
+                    <td>{cell(p.per_mtok.cache_read)}</td>
                 </tr>
             }
         })
