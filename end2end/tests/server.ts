@@ -11,6 +11,8 @@ export const PIXEL_ID = "a2_e2e_pixel";
 const DB_DIR = path.join(ROOT, "end2end", ".tmp");
 
 export function serverBinary(): string {
+  // E2E_SERVER_BINARY runs the suite against another build, e.g. target/server-release/server.
+  if (process.env.E2E_SERVER_BINARY) return path.resolve(ROOT, process.env.E2E_SERVER_BINARY);
   const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target");
   return path.join(targetDir, "debug", "server");
 }
