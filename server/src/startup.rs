@@ -1,7 +1,7 @@
 //! Builds the application (database, state, router, listener) and runs it until shutdown.
 
 use crate::db::Database;
-use crate::http::{body_limit, client, health, security_headers};
+use crate::http::{body_limit, client, csrf, health, security_headers};
 use anyhow::Context;
 use app::server::config::Settings;
 use app::server::services::legal;
@@ -147,6 +147,11 @@ fn router(state: AppState, settings: &Settings, db: Database) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             body_limit::BodyLimit(limit),
             body_limit::enforce,
+        ))
+        // Outside the body limit: a forged request is refused before its body is read.
+        .layer(axum::middleware::from_fn_with_state(
+            csrf::SiteOrigin(Arc::from(settings.public_base_url())),
+            csrf::refuse_cross_site,
         ))
         .layer(CompressionLayer::new());
     let router = security_headers::apply(router, settings.server.is_https());

@@ -213,3 +213,59 @@ async fn responses_are_compressed_when_the_client_accepts_it() {
         .unwrap();
     assert_eq!(response.headers()["content-encoding"], "gzip");
 }
+
+both_databases!(
+    cross_site_posts_are_refused_and_change_nothing,
+    |app: TestApp| async move {
+        let forged = [
+            [
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "https://evil.example"),
+            ],
+            [
+                ("sec-fetch-site", "same-site"),
+                ("origin", "https://shop.127.0.0.1"),
+            ],
+            [("origin", "https://evil.example"), ("x-unused", "")],
+        ];
+        for headers in forged {
+            let mut request = app
+                .client
+                .post(app.url("/api/record_consent"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "text/html");
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+            let response = request.body("choice=accept").send().await.unwrap();
+            assert_eq!(response.status(), 403, "{headers:?}");
+            assert!(response.headers().get("set-cookie").is_none());
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(body["error"]["type"], "cross_site_request");
+        }
+        let backend = app.db_backend();
+        let count = sea_orm::ConnectionTrait::query_one_raw(
+            &app.db.conn,
+            sea_orm::Statement::from_string(backend, "SELECT COUNT(*) AS n FROM consent_records"),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+        assert_eq!(count, 0, "no forged request was recorded");
+
+        // The same post from the site itself goes through.
+        let own = app
+            .client
+            .post(app.url("/api/record_consent"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .header("origin", app.address.clone())
+            .body("choice=accept")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(own.status(), 200);
+    }
+);

@@ -1,7 +1,8 @@
 //! The HTTP stack around the application: request ids, client addresses, security headers,
-//! body limits, compression, tracing, and the health endpoints.
+//! CSRF checks, body limits, compression, tracing, and the health endpoints.
 
 pub mod body_limit;
 pub mod client;
+pub mod csrf;
 pub mod health;
 pub mod security_headers;
