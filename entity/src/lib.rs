@@ -2,12 +2,14 @@
 //! services of `app::server`.
 
 pub mod consent_records;
+pub mod email_outbox;
 pub mod model_prices;
 pub mod users;
 
 pub mod prelude {
     //! The entities under their conventional short names.
     pub use super::consent_records::Entity as ConsentRecords;
+    pub use super::email_outbox::Entity as EmailOutbox;
     pub use super::model_prices::Entity as ModelPrices;
     pub use super::users::Entity as Users;
 }

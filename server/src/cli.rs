@@ -1,13 +1,15 @@
 //! Command-line interface: serving, migrations and operator commands.
 
 use crate::db::Database;
+use crate::jobs::{self, email::Mailer};
 use crate::{telemetry, Application};
 use anyhow::{bail, Context};
 use app::pricing::PriceSheet;
 use app::server::config::{Settings, CONFIG_FILE_ENV};
-use app::server::services::{consent, passwords::Passwords, pricing, users};
+use app::server::services::{consent, email, passwords::Passwords, pricing, users};
 use clap::{Parser, Subcommand};
 use rand::distr::{Alphanumeric, SampleString};
+use sea_orm::EntityTrait;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -50,6 +52,11 @@ pub enum Command {
     ConsentLog {
         #[arg(long)]
         consent_id: String,
+    },
+    /// Send a test email now through the configured SMTP server, to check the settings.
+    SendTestEmail {
+        #[arg(long)]
+        to: String,
     },
     /// Set a model's price (micro-units per million tokens), effective now unless given.
     SetPrice {
@@ -99,6 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::SendTestEmail { to } => send_test_email(settings, to).await,
         Command::SetPrice {
             model,
             input,
@@ -140,6 +148,42 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         app.port()
     ))?;
     app.run_until_stopped().await
+}
+
+async fn send_test_email(settings: Settings, to: String) -> anyhow::Result<()> {
+    let db = migrated(&settings).await?;
+    let mailer = Mailer::from_settings(&settings.email)?;
+    let id = email::enqueue(
+        &db.conn,
+        email::NewEmail {
+            recipient: to,
+            template: "smtp_test",
+            subject: format!("{}: email delivery check", settings.site.name),
+            body_text: format!(
+                "This message was sent by `server send-test-email` to check that {} can deliver \
+                 email. No action is needed.\n",
+                settings.site.name
+            ),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    jobs::email::deliver_due(&db.conn, &mailer, settings.email.max_attempts).await?;
+    let row = entity::email_outbox::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .context("the queued email disappeared")?;
+    match row.status.as_str() {
+        "sent" => say(&format!(
+            "sent: {}",
+            row.provider_message_id.unwrap_or_default()
+        )),
+        other => bail!(
+            "not sent ({other}): {}",
+            row.last_error
+                .unwrap_or_else(|| "no error recorded".to_owned())
+        ),
+    }
 }
 
 async fn migrated(settings: &Settings) -> anyhow::Result<Database> {

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod db;
 pub mod http;
+pub mod jobs;
 pub mod startup;
 pub mod telemetry;
 

@@ -2,8 +2,9 @@
 
 use crate::db::Database;
 use crate::http::{body_limit, client, csrf, health, security_headers};
+use crate::jobs::{self, email::Mailer};
 use anyhow::Context;
-use app::server::config::Settings;
+use app::server::config::{EmailSettings, Settings};
 use app::server::services::legal;
 use app::server::state::AppState;
 use app::{shell, App};
@@ -27,6 +28,8 @@ pub struct Application {
     router: Router,
     db: Database,
     grace: Duration,
+    mailer: Mailer,
+    email_settings: EmailSettings,
 }
 
 impl Application {
@@ -48,6 +51,8 @@ impl Application {
             .site_addr(local)
             .build();
         let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
+        let mailer = Mailer::from_settings(&settings.email)?;
+        let email_settings = settings.email.clone();
         let settings = Arc::new(settings);
         let state = AppState::new(
             db.conn.clone(),
@@ -61,6 +66,8 @@ impl Application {
             router,
             db,
             grace,
+            mailer,
+            email_settings,
         })
     }
 
@@ -94,6 +101,12 @@ impl Application {
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let email_worker = tokio::spawn(jobs::email::run(
+            self.db.conn.clone(),
+            self.mailer,
+            self.email_settings,
+            stopping_rx.clone(),
+        ));
         let server = axum::serve(
             self.listener,
             self.router
@@ -112,6 +125,10 @@ impl Application {
         tokio::select! {
             result = server => result.context("server error")?,
             () = deadline => tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining requests"),
+        }
+        // The worker checks for shutdown between emails, so this waits for at most one send.
+        if tokio::time::timeout(grace, email_worker).await.is_err() {
+            tracing::warn!("email worker did not stop within the grace period");
         }
         Ok(())
     }

@@ -26,6 +26,7 @@ pub struct Settings {
     pub site: SiteSettings,
     pub privacy: PrivacySettings,
     pub analytics: AnalyticsSettings,
+    pub email: EmailSettings,
     pub log: LogSettings,
     pub passwords: PasswordSettings,
     pub leptos: LeptosSettings,
@@ -169,6 +170,34 @@ pub const REDDIT_PIXEL_ORIGINS: &[&str] = &[
     "https://www.reddit.com",
 ];
 
+/// `[email]`: outgoing mail.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailSettings {
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://…:465`, or `smtp://host:25` for a
+    /// local relay. Secret (holds the password). Unset: emails are written to the log instead of
+    /// sent, and start-up says so. Default none.
+    #[serde(serialize_with = "redact_optional")]
+    pub smtp_url: Option<SecretString>,
+    /// Sender, as `Name <address>`. Default `CodexAPI <no-reply@example.com>`.
+    pub from: String,
+    /// Delivery attempts before an email is marked failed. Default 8 (about 2 hours of back-off).
+    pub max_attempts: u32,
+    /// How often the delivery worker looks for due emails, in milliseconds. Default 1000.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for EmailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "CodexAPI <no-reply@example.com>".to_owned(),
+            max_attempts: 8,
+            poll_interval_ms: 1_000,
+        }
+    }
+}
+
 /// `[log]`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -243,6 +272,16 @@ impl Default for LeptosSettings {
 
 fn redact<S: Serializer>(_: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str("[redacted]")
+}
+
+fn redact_optional<S: Serializer>(
+    secret: &Option<SecretString>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(_) => serializer.serialize_str("[redacted]"),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// Why the configuration could not be loaded.
@@ -378,6 +417,27 @@ impl Settings {
                     "every entry must be an https:// origin",
                 );
             }
+        }
+        if let Some(url) = &self.email.smtp_url {
+            let url = url.expose_secret();
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return invalid(
+                    "email.smtp_url",
+                    "must start with smtp:// or smtps:// (the value is not shown: it may hold a password)",
+                );
+            }
+        }
+        if self.email.from.parse::<lettre::message::Mailbox>().is_err() {
+            return invalid(
+                "email.from",
+                "must be an address such as CodexAPI <no-reply@example.com>",
+            );
+        }
+        if self.email.max_attempts == 0 {
+            return invalid("email.max_attempts", "must be at least 1");
+        }
+        if self.email.poll_interval_ms < 10 {
+            return invalid("email.poll_interval_ms", "must be at least 10");
         }
         if self.passwords.memory_kib < 19_456 {
             return invalid("passwords.memory_kib", "must be at least 19456");

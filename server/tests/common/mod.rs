@@ -13,6 +13,8 @@
     reason = "test harness: failing loudly is the point"
 )]
 
+pub mod smtp_sink;
+
 use app::server::config::Settings;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use secrecy::SecretString;

@@ -2,6 +2,7 @@
 //! timestamps, and return domain values or a [`ServiceError`].
 
 pub mod consent;
+pub mod email;
 pub mod error;
 pub mod legal;
 pub mod passwords;

@@ -1,0 +1,3 @@
+//! Background jobs that run beside the HTTP server and stop with it.
+
+pub mod email;
