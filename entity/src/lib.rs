@@ -4,6 +4,7 @@
 pub mod consent_records;
 pub mod email_outbox;
 pub mod model_prices;
+pub mod sessions;
 pub mod users;
 
 pub mod prelude {
@@ -11,5 +12,6 @@ pub mod prelude {
     pub use super::consent_records::Entity as ConsentRecords;
     pub use super::email_outbox::Entity as EmailOutbox;
     pub use super::model_prices::Entity as ModelPrices;
+    pub use super::sessions::Entity as Sessions;
     pub use super::users::Entity as Users;
 }

@@ -10,6 +10,7 @@ mod m20261127_000001_create_users;
 mod m20261127_000002_create_consent_records;
 mod m20261127_000003_create_model_prices;
 mod m20261127_000004_create_email_outbox;
+mod m20261127_000005_create_sessions;
 mod sql;
 
 /// Every migration of the project, in order.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_create_consent_records::Migration),
             Box::new(m20261127_000003_create_model_prices::Migration),
             Box::new(m20261127_000004_create_email_outbox::Migration),
+            Box::new(m20261127_000005_create_sessions::Migration),
         ]
     }
 }

@@ -27,6 +27,7 @@ pub struct Settings {
     pub privacy: PrivacySettings,
     pub analytics: AnalyticsSettings,
     pub email: EmailSettings,
+    pub sessions: SessionSettings,
     pub log: LogSettings,
     pub passwords: PasswordSettings,
     pub leptos: LeptosSettings,
@@ -194,6 +195,25 @@ impl Default for EmailSettings {
             from: "CodexAPI <no-reply@example.com>".to_owned(),
             max_attempts: 8,
             poll_interval_ms: 1_000,
+        }
+    }
+}
+
+/// `[sessions]`: dashboard sign-in lifetime.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionSettings {
+    /// Minutes without a request after which a session ends. Default 1440 (one day).
+    pub idle_timeout_minutes: u32,
+    /// Hours after sign-in after which a session ends however active. Default 720 (30 days).
+    pub absolute_timeout_hours: u32,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            idle_timeout_minutes: 1_440,
+            absolute_timeout_hours: 720,
         }
     }
 }
@@ -438,6 +458,12 @@ impl Settings {
         }
         if self.email.poll_interval_ms < 10 {
             return invalid("email.poll_interval_ms", "must be at least 10");
+        }
+        if self.sessions.idle_timeout_minutes == 0 {
+            return invalid("sessions.idle_timeout_minutes", "must be at least 1");
+        }
+        if self.sessions.absolute_timeout_hours == 0 {
+            return invalid("sessions.absolute_timeout_hours", "must be at least 1");
         }
         if self.passwords.memory_kib < 19_456 {
             return invalid("passwords.memory_kib", "must be at least 19456");

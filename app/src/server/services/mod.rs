@@ -7,6 +7,7 @@ pub mod error;
 pub mod legal;
 pub mod passwords;
 pub mod pricing;
+pub mod sessions;
 pub mod users;
 
 pub use error::ServiceError;
