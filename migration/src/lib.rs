@@ -11,6 +11,7 @@ mod m20261127_000002_create_consent_records;
 mod m20261127_000003_create_model_prices;
 mod m20261127_000004_create_email_outbox;
 mod m20261127_000005_create_sessions;
+mod m20261127_000006_create_security_events;
 mod sql;
 
 /// Every migration of the project, in order.
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_create_model_prices::Migration),
             Box::new(m20261127_000004_create_email_outbox::Migration),
             Box::new(m20261127_000005_create_sessions::Migration),
+            Box::new(m20261127_000006_create_security_events::Migration),
         ]
     }
 }

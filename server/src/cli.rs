@@ -6,10 +6,10 @@ use crate::{telemetry, Application};
 use anyhow::{bail, Context};
 use app::pricing::PriceSheet;
 use app::server::config::{Settings, CONFIG_FILE_ENV};
-use app::server::services::{consent, email, passwords::Passwords, pricing, users};
+use app::server::services::{audit, consent, email, passwords::Passwords, pricing, users};
 use clap::{Parser, Subcommand};
 use rand::distr::{Alphanumeric, SampleString};
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, TransactionTrait};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -227,8 +227,14 @@ async fn create_admin(
         .hash(&password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The account and its audit event are written together or not at all.
+    let txn = db
+        .conn
+        .begin()
+        .await
+        .context("cannot begin a transaction")?;
     let user = users::create(
-        &db.conn,
+        &txn,
         users::NewUser {
             email,
             username,
@@ -240,6 +246,20 @@ async fn create_admin(
     )
     .await
     .map_err(|e| anyhow::anyhow!("cannot create the admin: {e}"))?;
+    audit::record(
+        &txn,
+        audit::NewEvent {
+            kind: audit::EventKind::AccountCreated,
+            user_id: Some(user.id),
+            actor_id: None,
+            ip: None,
+            user_agent: None,
+            detail: serde_json::json!({ "role": "admin", "via": "cli" }),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot record the audit event: {e}"))?;
+    txn.commit().await.context("cannot commit the new admin")?;
     say(&format!(
         "admin created: {} ({})",
         user.username, user.email

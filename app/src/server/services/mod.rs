@@ -1,6 +1,7 @@
 //! Business rules. Services take a connection (or transaction) and plain inputs, create ids and
 //! timestamps, and return domain values or a [`ServiceError`].
 
+pub mod audit;
 pub mod consent;
 pub mod email;
 pub mod error;
