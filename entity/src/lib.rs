@@ -4,6 +4,7 @@
 pub mod consent_records;
 pub mod email_outbox;
 pub mod model_prices;
+pub mod rate_limit_counters;
 pub mod security_events;
 pub mod sessions;
 pub mod users;
@@ -13,6 +14,7 @@ pub mod prelude {
     pub use super::consent_records::Entity as ConsentRecords;
     pub use super::email_outbox::Entity as EmailOutbox;
     pub use super::model_prices::Entity as ModelPrices;
+    pub use super::rate_limit_counters::Entity as RateLimitCounters;
     pub use super::security_events::Entity as SecurityEvents;
     pub use super::sessions::Entity as Sessions;
     pub use super::users::Entity as Users;

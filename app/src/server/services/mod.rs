@@ -8,6 +8,7 @@ pub mod error;
 pub mod legal;
 pub mod passwords;
 pub mod pricing;
+pub mod rate_limit;
 pub mod sessions;
 pub mod users;
 
