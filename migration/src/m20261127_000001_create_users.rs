@@ -1,6 +1,6 @@
 //! Accounts: one table for customers, support staff and admins.
 
-use crate::sql::{run, PerBackend};
+use crate::sql::{drop_table, run, PerBackend};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -54,13 +54,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            PerBackend {
-                sqlite: &["DROP TABLE users"],
-                postgres: &["DROP TABLE users"],
-            },
-        )
-        .await
+        drop_table(manager, "users").await
     }
 }

@@ -1,6 +1,6 @@
 //! Consent records: the demonstrable history of every analytics/advertising choice.
 
-use crate::sql::{run, PerBackend};
+use crate::sql::{drop_table, run, PerBackend};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -56,13 +56,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            PerBackend {
-                sqlite: &["DROP TABLE consent_records"],
-                postgres: &["DROP TABLE consent_records"],
-            },
-        )
-        .await
+        drop_table(manager, "consent_records").await
     }
 }

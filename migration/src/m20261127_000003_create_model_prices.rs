@@ -1,6 +1,6 @@
 //! The public price list, with history: a new price is a new row with a later `effective_from`.
 
-use crate::sql::{run, PerBackend};
+use crate::sql::{drop_table, run, PerBackend};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -56,13 +56,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            PerBackend {
-                sqlite: &["DROP TABLE model_prices"],
-                postgres: &["DROP TABLE model_prices"],
-            },
-        )
-        .await
+        drop_table(manager, "model_prices").await
     }
 }

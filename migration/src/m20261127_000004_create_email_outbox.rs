@@ -2,7 +2,7 @@
 //! worker. It doubles as the record of email delivery, so it never holds a secret: links that
 //! carry tokens are generated at send time or their tokens are stored hashed elsewhere.
 
-use crate::sql::{run, PerBackend};
+use crate::sql::{drop_table, run, PerBackend};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -60,13 +60,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            PerBackend {
-                sqlite: &["DROP TABLE email_outbox"],
-                postgres: &["DROP TABLE email_outbox"],
-            },
-        )
-        .await
+        drop_table(manager, "email_outbox").await
     }
 }

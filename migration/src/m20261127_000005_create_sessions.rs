@@ -1,7 +1,7 @@
 //! Server-side sign-in sessions. The browser holds a random token; only its SHA-256 hash is
 //! stored, so a copy of the database cannot be used to sign in.
 
-use crate::sql::{run, PerBackend};
+use crate::sql::{drop_table, run, PerBackend};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -51,13 +51,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            PerBackend {
-                sqlite: &["DROP TABLE sessions"],
-                postgres: &["DROP TABLE sessions"],
-            },
-        )
-        .await
+        drop_table(manager, "sessions").await
     }
 }

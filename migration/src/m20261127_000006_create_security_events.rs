@@ -1,7 +1,7 @@
 //! The security audit log: sign-ins, credential and role changes, session revocations and admin
 //! actions, with who did it, from where and when. Insert-only.
 
-use crate::sql::{run, PerBackend};
+use crate::sql::{drop_table, run, PerBackend};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -53,13 +53,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            PerBackend {
-                sqlite: &["DROP TABLE security_events"],
-                postgres: &["DROP TABLE security_events"],
-            },
-        )
-        .await
+        drop_table(manager, "security_events").await
     }
 }

@@ -1,7 +1,7 @@
 //! Fixed-window request counters shared by every server replica (sign-in, sign-up, reset and
 //! link requests are throttled per account and per IP through them).
 
-use crate::sql::{run, PerBackend};
+use crate::sql::{drop_table, run, PerBackend};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -47,13 +47,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            PerBackend {
-                sqlite: &["DROP TABLE rate_limit_counters"],
-                postgres: &["DROP TABLE rate_limit_counters"],
-            },
-        )
-        .await
+        drop_table(manager, "rate_limit_counters").await
     }
 }

@@ -27,3 +27,10 @@ pub async fn run(manager: &SchemaManager<'_>, statements: PerBackend<'_>) -> Res
     }
     Ok(())
 }
+
+/// Drops a table (the `down` of a migration that created it).
+pub async fn drop_table(manager: &SchemaManager<'_>, table: &'static str) -> Result<(), DbErr> {
+    manager
+        .drop_table(Table::drop().table(Alias::new(table)).to_owned())
+        .await
+}
