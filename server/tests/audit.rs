@@ -62,27 +62,18 @@ both_databases!(
 async fn creating_an_admin_from_the_cli_is_audited() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let file = app.sqlite_file.clone().unwrap();
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .args([
+    let output = common::run_server_command(
+        &[
             "create-admin",
             "--email",
             "ops@example.org",
             "--username",
             "ops",
-        ])
-        .env(
-            "CODEXAPI_DATABASE__URL",
-            format!("sqlite://{}", file.display()),
-        )
-        .env("RUST_LOG", "off")
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        ],
+        &format!("sqlite://{}", file.display()),
+        &[],
+    )
+    .await;
 
     let filter = EventFilter {
         kind: Some(EventKind::AccountCreated),

@@ -182,22 +182,12 @@ both_databases!(
 async fn send_test_email_delivers_through_the_configured_server() {
     let sink = SmtpSink::start(SinkMode::Accept).await;
     let dir = tempfile::tempdir().unwrap();
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["send-test-email", "--to", "ops@example.org"])
-        .env(
-            "CODEXAPI_DATABASE__URL",
-            format!("sqlite://{}/t.db", dir.path().display()),
-        )
-        .env("CODEXAPI_EMAIL__SMTP_URL", sink.url())
-        .env("RUST_LOG", "off")
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = common::run_server_command(
+        &["send-test-email", "--to", "ops@example.org"],
+        &format!("sqlite://{}/t.db", dir.path().display()),
+        &[("CODEXAPI_EMAIL__SMTP_URL", &sink.url())],
+    )
+    .await;
     assert!(String::from_utf8(output.stdout)
         .unwrap()
         .contains("sent: 2.0.0 OK queued as SINK1"));

@@ -288,6 +288,35 @@ macro_rules! both_databases {
     };
 }
 
+/// Runs the `server` binary with `args` against the SQLite database `database_url` (plus any
+/// `env`), with the caller's own `CODEXAPI_*` settings removed, and insists that it succeeds.
+pub async fn run_server_command(
+    args: &[&str],
+    database_url: &str,
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CODEXAPI_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .args(args)
+        .env("CODEXAPI_DATABASE__URL", database_url)
+        .env("RUST_LOG", "off");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().await.expect("the server binary runs");
+    assert!(
+        output.status.success(),
+        "server {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// Extracts the `nonce` attribute of the first inline script in a page.
 pub fn first_script_nonce(html: &str) -> Option<String> {
     let start = html.find("<script")?;
