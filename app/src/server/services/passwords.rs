@@ -4,16 +4,21 @@ use super::ServiceError;
 use crate::server::config::PasswordSettings;
 use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Shortest and longest accepted password, in characters. The upper bound stops a huge input
 /// from burning CPU before it is rejected.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
-/// Hashes and verifies passwords with one set of parameters.
+/// Hashes and verifies passwords with one set of parameters. At most one hash per CPU runs at
+/// a time: a flood of sign-in attempts queues here instead of starving every other request of
+/// CPU and memory.
 #[derive(Clone)]
 pub struct Passwords {
     params: Params,
+    permits: Arc<Semaphore>,
 }
 
 impl Passwords {
@@ -25,7 +30,38 @@ impl Passwords {
             None,
         )
         .map_err(|e| ServiceError::Invalid(format!("invalid argon2 parameters: {e}")))?;
-        Ok(Self { params })
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+        Ok(Self {
+            params,
+            permits: Arc::new(Semaphore::new(cpus)),
+        })
+    }
+
+    async fn permit(&self) -> Result<OwnedSemaphorePermit, ServiceError> {
+        self.permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| ServiceError::Internal(format!("hashing semaphore closed: {e}")))
+    }
+
+    /// Whether a stored hash was made with other parameters than the configured ones (or another
+    /// algorithm) and should be replaced after the next successful sign-in.
+    pub fn needs_rehash(&self, stored: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(stored) else {
+            return true;
+        };
+        if parsed.algorithm.as_str() != "argon2id" {
+            return true;
+        }
+        match Params::try_from(&parsed) {
+            Ok(params) => {
+                params.m_cost() != self.params.m_cost()
+                    || params.t_cost() != self.params.t_cost()
+                    || params.p_cost() != self.params.p_cost()
+            }
+            Err(_) => true,
+        }
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -38,7 +74,9 @@ impl Passwords {
         validate_length(password)?;
         let argon2 = self.argon2();
         let password = password.to_owned();
+        let permit = self.permit().await?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             argon2
                 .hash_password(password.as_bytes())
                 .map(|hash| hash.to_string())
@@ -50,13 +88,15 @@ impl Passwords {
 
     /// Whether `password` matches the stored PHC string.
     pub async fn verify(&self, password: &str, stored: &str) -> Result<bool, ServiceError> {
-        if password.chars().count() > MAX_PASSWORD_CHARS {
+        if validate_length(password).is_err() {
             return Ok(false);
         }
         let argon2 = self.argon2();
         let password = password.to_owned();
         let stored = stored.to_owned();
+        let permit = self.permit().await?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let parsed = PasswordHash::new(&stored)
                 .map_err(|e| ServiceError::Internal(format!("stored hash unreadable: {e}")))?;
             Ok(argon2.verify_password(password.as_bytes(), &parsed).is_ok())
@@ -66,9 +106,15 @@ impl Passwords {
     }
 }
 
-/// 8 to 128 characters; no composition rules.
+/// 8 to 128 characters; no composition rules. The byte length is checked first, so a
+/// megabyte-sized input is refused without even being scanned.
 pub fn validate_length(password: &str) -> Result<(), ServiceError> {
-    let chars = password.chars().count();
+    const MAX_UTF8_BYTES: usize = MAX_PASSWORD_CHARS * 4;
+    let chars = if password.len() > MAX_UTF8_BYTES {
+        MAX_PASSWORD_CHARS + 1
+    } else {
+        password.chars().count()
+    };
     if chars < MIN_PASSWORD_CHARS {
         return Err(ServiceError::Invalid(format!(
             "the password must be at least {MIN_PASSWORD_CHARS} characters"
@@ -106,5 +152,37 @@ mod tests {
         let passwords = Passwords::new(&PasswordSettings::default()).unwrap();
         assert!(passwords.hash("short").await.is_err());
         assert!(passwords.hash(&"x".repeat(129)).await.is_err());
+        // 128 four-byte characters are fine; a megabyte is refused at once.
+        assert!(validate_length(&"🔑".repeat(128)).is_ok());
+        let started = std::time::Instant::now();
+        assert!(passwords.hash(&"x".repeat(1 << 20)).await.is_err());
+        assert!(!passwords
+            .verify(
+                &"x".repeat(1 << 20),
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA"
+            )
+            .await
+            .unwrap());
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(50),
+            "no hashing happened"
+        );
+    }
+
+    #[tokio::test]
+    async fn hashes_made_with_other_parameters_need_a_rehash() {
+        let current = Passwords::new(&PasswordSettings::default()).unwrap();
+        let fresh = current.hash("correct horse battery").await.unwrap();
+        assert!(!current.needs_rehash(&fresh));
+
+        let stronger = Passwords::new(&PasswordSettings {
+            memory_kib: 65_536,
+            iterations: 3,
+            parallelism: 1,
+        })
+        .unwrap();
+        assert!(stronger.needs_rehash(&fresh));
+        assert!(current.needs_rehash("not a phc string"));
+        assert!(current.needs_rehash("$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA"));
     }
 }
