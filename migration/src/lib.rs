@@ -1,8 +1,9 @@
 //! Schema migrations. Applied migrations are never edited: a change is a new file.
 //!
-//! Migrations are written as SQL per backend rather than with the schema builder because every
-//! constraint must carry a name (so errors can be mapped by name) and the builder cannot name
-//! check constraints or build expression indexes portably.
+//! Migrations are written as SQL, once for both backends (column types are tokens expanded per
+//! backend, see `sql::run`), rather than with the schema builder: every constraint must carry a
+//! name (so errors can be mapped by name), and the builder cannot name check constraints or
+//! build expression indexes portably.
 
 pub use sea_orm_migration::prelude::*;
 
