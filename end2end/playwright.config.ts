@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { SERVER_URL, serverEnv, serverBinary } from "./tests/server";
+import { SERVER_URL, SMTP_PORT, SINK_URL, serverEnv, serverBinary } from "./tests/server";
 
 // Every spec runs twice: hydrated (the WASM takes over) and with JavaScript disabled (the
 // server-rendered page and plain form posts must work on their own).
@@ -36,13 +36,22 @@ export default defineConfig({
     { name: "hydrate", use: { ...chromium, javaScriptEnabled: true } },
     { name: "ssr", use: { ...chromium, javaScriptEnabled: false } },
   ],
-  webServer: {
-    command: `${serverBinary()} serve`,
-    env: serverEnv(),
-    url: `${SERVER_URL}/readyz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      // The SMTP sink the server delivers to; tests read their mail from its HTTP side.
+      command: `node fixtures/smtp-sink.mjs ${SMTP_PORT} ${new URL(SINK_URL).port}`,
+      url: `${SINK_URL}/health`,
+      reuseExistingServer: false,
+      timeout: 10_000,
+    },
+    {
+      command: `${serverBinary()} serve`,
+      env: serverEnv(),
+      url: `${SERVER_URL}/readyz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

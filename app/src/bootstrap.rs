@@ -3,6 +3,7 @@
 //! The server renders it into a `<meta>` tag; the hydrating client reads the same tag, so both
 //! sides start from identical state and hydration matches what was rendered.
 
+use crate::auth::Viewer;
 use crate::consent::ConsentState;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,8 @@ pub struct PageBootstrap {
     pub consent: Option<ConsentState>,
     /// The visitor asked to review their choice (the Privacy button's no-script link).
     pub review_requested: bool,
+    /// The signed-in account, if any.
+    pub viewer: Option<Viewer>,
 }
 
 /// Returns the page's bootstrap, providing it as context on first use.

@@ -11,9 +11,21 @@ pub enum AppError {
     /// 400: the input cannot be used; the message says what to change.
     #[error("{0}")]
     BadRequest(String),
+    /// 401: not signed in, or the credentials given were wrong; the message says which.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: signed in, but this is not theirs to do; the message says why.
+    #[error("{0}")]
+    Forbidden(String),
     /// 404.
     #[error("not found")]
     NotFound,
+    /// 429: too many attempts; the message says when to try again or what else to do.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// 503: a dependency (the database) is not reachable right now.
     #[error("the service is temporarily unavailable; please try again in a moment")]
     Unavailable,
@@ -38,7 +50,10 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::BadRequest(_) => 400,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
             AppError::NotFound => 404,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }

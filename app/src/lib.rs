@@ -4,6 +4,8 @@
 
 #![recursion_limit = "256"]
 
+pub mod account;
+pub mod auth;
 pub mod bootstrap;
 pub mod consent;
 pub mod error;

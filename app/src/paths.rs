@@ -8,6 +8,35 @@ pub const SETUP: &str = "/setup";
 pub const PRIVACY: &str = "/privacy";
 pub const TERMS: &str = "/terms";
 
+/// Signing up, in and out, and the pages emailed links open.
+pub const SIGN_UP: &str = "/signup";
+pub const LOG_IN: &str = "/login";
+pub const VERIFY_EMAIL: &str = "/verify-email";
+pub const FORGOT_PASSWORD: &str = "/forgot-password";
+pub const RESET_PASSWORD: &str = "/reset-password";
+/// Pages reached from an emailed link carry its token in the query; optional measurement is
+/// never loaded on them so the token cannot leak to a third party.
+pub const TOKEN_PAGES: &[&str] = &[VERIFY_EMAIL, RESET_PASSWORD];
+/// Query parameter carrying an emailed token.
+pub const TOKEN_QUERY: &str = "token";
+/// Query parameter naming where to go after signing in (a local path).
+pub const NEXT_QUERY: &str = "next";
+/// Query parameter naming the confirmation to show after a form redirected here.
+pub const NOTICE_QUERY: &str = "notice";
+
+/// The signed-in customer's section.
+pub const ACCOUNT: &str = "/account";
+pub const ACCOUNT_SECURITY: &str = "/account/security";
+/// The staff section.
+pub const ADMIN: &str = "/admin";
+pub const ADMIN_USERS: &str = "/admin/users";
+pub const ADMIN_SECURITY: &str = "/admin/security";
+
+/// One account's page in the staff section.
+pub fn admin_user(user_id: i64) -> String {
+    format!("{ADMIN_USERS}/{user_id}")
+}
+
 /// Operational endpoints, outside the Leptos router.
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
@@ -24,10 +53,25 @@ pub const REDDIT_PIXEL_LOADER: &str = "/analytics/reddit-pixel.js";
 /// Necessary cookie holding the visitor's consent choice, so the server can render the right
 /// banner state without JavaScript. Needs no consent: it *is* the consent record.
 pub const CONSENT_COOKIE: &str = "codexapi_consent";
+/// Sign-in session cookie; the `__Host-` name is used when the site is served over https, which
+/// pins the cookie to this exact host and path `/` with `Secure`.
+pub const SESSION_COOKIE: &str = "codexapi_session";
+pub const SESSION_COOKIE_SECURE: &str = "__Host-codexapi_session";
+/// Marks a browser that has signed in to an account before, so throttling aimed at strangers
+/// guessing that account's password never locks its owner out.
+pub const DEVICE_COOKIE: &str = "codexapi_device";
+pub const DEVICE_COOKIE_SECURE: &str = "__Host-codexapi_device";
 /// Local-storage key of the consent choice (the browser-side copy).
 pub const CONSENT_STORAGE_KEY: &str = "codexapi.consent";
 /// Necessary cookies and storage keys that withdrawing consent must keep.
-pub const NECESSARY_COOKIES: &[&str] = &[CONSENT_COOKIE, "codexapi_session", "codexapi_ref"];
+pub const NECESSARY_COOKIES: &[&str] = &[
+    CONSENT_COOKIE,
+    SESSION_COOKIE,
+    SESSION_COOKIE_SECURE,
+    DEVICE_COOKIE,
+    DEVICE_COOKIE_SECURE,
+    "codexapi_ref",
+];
 pub const NECESSARY_STORAGE_KEYS: &[&str] = &[CONSENT_STORAGE_KEY, "codexapi.ref"];
 
 /// `data-testid` values used by the browser tests.
@@ -37,4 +81,10 @@ pub mod test_ids {
     pub const PRICE_TABLE: &str = "price-table";
     pub const PRICE_EMPTY: &str = "price-empty";
     pub const HYDRATED_MARKER: &str = "hydrated";
+    pub const FORM_ERROR: &str = "form-error";
+    pub const FORM_NOTICE: &str = "form-notice";
+    pub const ACCOUNT_MENU: &str = "account-menu";
+    pub const SESSION_LIST: &str = "session-list";
+    pub const SECURITY_EVENTS: &str = "security-events";
+    pub const USER_TABLE: &str = "user-table";
 }

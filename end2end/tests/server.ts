@@ -8,6 +8,10 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const PORT = process.env.E2E_PORT ?? "3110";
 export const SERVER_URL = `http://127.0.0.1:${PORT}`;
 export const PIXEL_ID = "a2_e2e_pixel";
+export const SMTP_PORT = process.env.E2E_SMTP_PORT ?? "3125";
+export const SINK_URL = `http://127.0.0.1:${process.env.E2E_SINK_PORT ?? "3126"}`;
+// A fixed key for the test server only (32 bytes, base64).
+const SECRET_KEY = "ZTJlLW9ubHkta2V5LWZvci1jb2RleGFwaS1icm93c2Vy";
 const DB_DIR = path.join(ROOT, "end2end", ".tmp");
 
 export function serverBinary(): string {
@@ -44,12 +48,15 @@ export function serverEnv(): Record<string, string> {
     CODEXAPI_LEPTOS__SITE_ROOT: path.join(ROOT, "target", "site"),
     CODEXAPI_ANALYTICS__REDDIT_PIXEL_ID: PIXEL_ID,
     CODEXAPI_LOG__FILTER: "warn",
+    CODEXAPI_SECURITY__SECRET_KEY: SECRET_KEY,
+    CODEXAPI_EMAIL__SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
+    CODEXAPI_EMAIL__POLL_INTERVAL_MS: "50",
   };
 }
 
 /** Runs an operator command of the server binary against the test database. */
-export function serverCommand(args: string[]): string {
-  return execFileSync(serverBinary(), args, { env: serverEnv(), encoding: "utf8" });
+export function serverCommand(args: string[], input?: string): string {
+  return execFileSync(serverBinary(), args, { env: serverEnv(), encoding: "utf8", input });
 }
 
 export interface ConsentRecord {
@@ -66,4 +73,28 @@ export function consentRecords(consentId: string): ConsentRecord[] {
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line) as ConsentRecord);
+}
+
+export interface Mail {
+  to: string[];
+  subject: string;
+  body: string;
+}
+
+/** Waits for the `count`-th mail to `address` in the SMTP sink and returns it. */
+export async function mailTo(address: string, count = 1): Promise<Mail> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const response = await fetch(`${SINK_URL}/messages?to=${encodeURIComponent(address)}`);
+    const mails = (await response.json()) as Mail[];
+    if (mails.length >= count) return mails[count - 1];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no mail #${count} to ${address}`);
+}
+
+/** The first link to `path` in a mail. */
+export function linkIn(mail: Mail, path: string): string {
+  const match = mail.body.match(new RegExp(`https?://[^\\s]*${path}\\?token=[A-Za-z0-9_-]+`));
+  if (!match) throw new Error(`no ${path} link in: ${mail.body}`);
+  return match[0];
 }

@@ -22,6 +22,11 @@ pub struct Model {
     /// The SMTP server's answer to the accepted message (usually names its queue id).
     pub provider_message_id: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
+    /// The account a link in this email is for.
+    pub user_id: Option<i64>,
+    /// When set, the worker mints a fresh single-use token of this purpose at send time and puts
+    /// its link where the body says `{link}`; the stored body never holds the token.
+    pub link_purpose: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

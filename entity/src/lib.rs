@@ -1,6 +1,7 @@
 //! SeaORM entities, one module per table. They describe rows as stored; behaviour lives in the
 //! services of `app::server`.
 
+pub mod account_tokens;
 pub mod consent_records;
 pub mod email_outbox;
 pub mod model_prices;
@@ -11,6 +12,7 @@ pub mod users;
 
 pub mod prelude {
     //! The entities under their conventional short names.
+    pub use super::account_tokens::Entity as AccountTokens;
     pub use super::consent_records::Entity as ConsentRecords;
     pub use super::email_outbox::Entity as EmailOutbox;
     pub use super::model_prices::Entity as ModelPrices;

@@ -16,6 +16,12 @@ pub struct Model {
     pub password_hash: String,
     pub role: String,
     pub email_verified_at: Option<DateTimeUtc>,
+    /// Set while an admin has suspended the account: no session or API token works.
+    pub suspended_at: Option<DateTimeUtc>,
+    /// Contact details the customer maintains on their profile.
+    pub country: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,5 +8,6 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    app::ui::install_redirect_hook();
     leptos::mount::hydrate_body(app::App);
 }

@@ -14,6 +14,7 @@ mod m20261127_000004_create_email_outbox;
 mod m20261127_000005_create_sessions;
 mod m20261127_000006_create_security_events;
 mod m20261127_000007_create_rate_limit_counters;
+mod m20261127_000008_create_account_tokens;
 mod sql;
 
 /// Every migration of the project, in order.
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_create_sessions::Migration),
             Box::new(m20261127_000006_create_security_events::Migration),
             Box::new(m20261127_000007_create_rate_limit_counters::Migration),
+            Box::new(m20261127_000008_create_account_tokens::Migration),
         ]
     }
 }

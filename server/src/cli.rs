@@ -164,11 +164,18 @@ async fn send_test_email(settings: Settings, to: String) -> anyhow::Result<()> {
                  email. No action is needed.\n",
                 settings.site.name
             ),
+            link: None,
         },
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    jobs::email::deliver_due(&db.conn, &mailer, settings.email.max_attempts).await?;
+    jobs::email::deliver_due(
+        &db.conn,
+        &mailer,
+        settings.email.max_attempts,
+        settings.public_base_url(),
+    )
+    .await?;
     let row = entity::email_outbox::Entity::find_by_id(id)
         .one(&db.conn)
         .await?

@@ -1,7 +1,7 @@
 //! Builds the application (database, state, router, listener) and runs it until shutdown.
 
 use crate::db::Database;
-use crate::http::{body_limit, client, csrf, health, security_headers};
+use crate::http::{body_limit, client, csrf, health, security_headers, session};
 use crate::jobs::{self, email::Mailer};
 use anyhow::Context;
 use app::server::config::{EmailSettings, Settings};
@@ -30,6 +30,7 @@ pub struct Application {
     grace: Duration,
     mailer: Mailer,
     email_settings: EmailSettings,
+    base_url: String,
 }
 
 impl Application {
@@ -53,13 +54,15 @@ impl Application {
         let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
         let mailer = Mailer::from_settings(&settings.email)?;
         let email_settings = settings.email.clone();
+        let base_url = settings.public_base_url().to_owned();
         let settings = Arc::new(settings);
         let state = AppState::new(
             db.conn.clone(),
             settings.clone(),
             leptos_options,
             Arc::from(privacy_html),
-        );
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         let router = router(state, &settings, db.clone());
         Ok(Self {
             listener,
@@ -68,6 +71,7 @@ impl Application {
             grace,
             mailer,
             email_settings,
+            base_url,
         })
     }
 
@@ -105,6 +109,7 @@ impl Application {
             self.db.conn.clone(),
             self.mailer,
             self.email_settings,
+            self.base_url,
             stopping_rx.clone(),
         ));
         let server = axum::serve(
@@ -145,13 +150,16 @@ fn router(state: AppState, settings: &Settings, db: Database) -> Router {
         let options = state.leptos_options().clone();
         move || shell(options.clone())
     };
+    let authorize = axum::middleware::from_fn_with_state(state.clone(), session::authorize);
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(context, shell))
-        .with_state(state);
+        .with_state(state)
+        // Innermost: forged and oversized requests are refused before sign-in state is read.
+        .layer(authorize);
 
     let limit = settings.server.max_body_bytes;
     let client_context = client::ClientContext {

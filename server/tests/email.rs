@@ -21,6 +21,7 @@ fn test_email(to: &str) -> NewEmail {
         template: "smtp_test",
         subject: "Delivery check".to_owned(),
         body_text: "If you can read this, email delivery works.\n".to_owned(),
+        link: None,
     }
 }
 

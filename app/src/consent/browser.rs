@@ -33,7 +33,19 @@ pub fn apply(config: &AnalyticsConfig, allowed: bool) {
 }
 
 fn load_scripts(config: &AnalyticsConfig) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    // A page opened from an emailed link has its token in the address; third-party measurement
+    // reads the address, so it is not loaded there.
+    let on_token_page = window
+        .location()
+        .pathname()
+        .is_ok_and(|path| crate::paths::TOKEN_PAGES.contains(&path.as_str()));
+    if on_token_page {
+        return;
+    }
+    let Some(document) = window.document() else {
         return;
     };
     if document

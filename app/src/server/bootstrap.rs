@@ -38,9 +38,13 @@ pub fn for_current_request() -> PageBootstrap {
     let review_requested = parts.as_ref().and_then(|p| p.uri.query()).is_some_and(|q| {
         url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == REVIEW_CONSENT_QUERY)
     });
+    let viewer = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<crate::auth::Viewer>().cloned());
     PageBootstrap {
         site,
         consent,
         review_requested,
+        viewer,
     }
 }

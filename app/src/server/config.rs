@@ -30,6 +30,7 @@ pub struct Settings {
     pub sessions: SessionSettings,
     pub log: LogSettings,
     pub passwords: PasswordSettings,
+    pub security: SecuritySettings,
     pub leptos: LeptosSettings,
 }
 
@@ -268,6 +269,46 @@ impl Default for PasswordSettings {
     }
 }
 
+/// `[security]`: keys and re-authentication.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// At least 32 random bytes, base64-encoded (`openssl rand -base64 32`). Secret: it signs
+    /// known-device cookies and encrypts two-factor secrets, so changing it signs every browser
+    /// out of "known device" status and makes stored two-factor secrets unreadable. Required by
+    /// `serve`; `scripts/serve` generates one into `data/secret.key`. Default none.
+    #[serde(serialize_with = "redact_optional")]
+    pub secret_key: Option<SecretString>,
+}
+
+impl SecuritySettings {
+    /// The decoded key, or a message naming the problem.
+    pub fn key_bytes(&self) -> Result<Vec<u8>, ConfigError> {
+        use base64::Engine as _;
+        let Some(key) = &self.secret_key else {
+            return Err(ConfigError::Invalid {
+                key: "security.secret_key",
+                problem: "is required: generate one with `openssl rand -base64 32` and set \
+                          CODEXAPI_SECURITY__SECRET_KEY"
+                    .to_owned(),
+            });
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(key.expose_secret().trim())
+            .map_err(|_| ConfigError::Invalid {
+                key: "security.secret_key",
+                problem: "must be base64 (the value is not shown: it is secret)".to_owned(),
+            })?;
+        if bytes.len() < 32 {
+            return Err(ConfigError::Invalid {
+                key: "security.secret_key",
+                problem: format!("must decode to at least 32 bytes, not {}", bytes.len()),
+            });
+        }
+        Ok(bytes)
+    }
+}
+
 /// `[leptos]`: where the built site (WASM, JS, CSS) is served from.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -474,6 +515,9 @@ impl Settings {
         if self.passwords.parallelism == 0 {
             return invalid("passwords.parallelism", "must be at least 1");
         }
+        if self.security.secret_key.is_some() {
+            self.security.key_bytes()?;
+        }
         Ok(())
     }
 
@@ -553,6 +597,27 @@ mod tests {
         assert!(!dump.contains("hunter2"), "{dump}");
         assert!(dump.contains("[redacted]"), "{dump}");
         assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_secret_key_must_be_long_base64_and_never_prints() {
+        let mut settings = Settings::default();
+        assert!(
+            settings.security.key_bytes().is_err(),
+            "required for serving"
+        );
+        settings.security.secret_key = Some(SecretString::from("c2hvcnQ="));
+        assert!(settings.validate().is_err(), "5 bytes");
+        let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        settings.security.secret_key = Some(SecretString::from(key));
+        assert_eq!(
+            settings.security.key_bytes().map(|k| k.len()).ok(),
+            Some(32)
+        );
+        assert!(!settings
+            .to_redacted_toml()
+            .unwrap_or_default()
+            .contains(key));
     }
 
     #[test]

@@ -8,3 +8,4 @@ pub mod net;
 pub mod request;
 pub mod services;
 pub mod state;
+pub mod views;

@@ -1,9 +1,16 @@
 //! Helpers for server functions and SSR that read the current request or shape the response.
 
 use super::config::Settings;
+use super::net::ClientIp;
+use super::services::accounts::{Accounts, Client, SignedIn};
+use super::state::AppState;
+use crate::auth::Viewer;
 use crate::consent::ConsentState;
 use crate::error::AppError;
-use crate::paths::{CONSENT_COOKIE, REVIEW_CONSENT_QUERY};
+use crate::paths::{
+    CONSENT_COOKIE, DEVICE_COOKIE, DEVICE_COOKIE_SECURE, NEXT_QUERY, REVIEW_CONSENT_QUERY,
+    SESSION_COOKIE, SESSION_COOKIE_SECURE,
+};
 use http::header::{ACCEPT, COOKIE, REFERER, SET_COOKIE, USER_AGENT};
 use http::request::Parts;
 use http::HeaderValue;
@@ -14,6 +21,44 @@ use leptos_axum::ResponseOptions;
 const CONSENT_COOKIE_MAX_AGE_DAYS: i64 = 180;
 /// User agents are metadata, not content; anything longer is truncated.
 const USER_AGENT_MAX_CHARS: usize = 256;
+
+/// What a server function works with: the application state and the request's head.
+pub struct Call {
+    pub state: AppState,
+    pub parts: Parts,
+}
+
+impl Call {
+    /// The current call; an error (already given its status) if the context is missing.
+    pub fn current() -> Result<Self, AppError> {
+        Ok(Self {
+            state: AppState::from_context().map_err(fail)?,
+            parts: parts().map_err(fail)?,
+        })
+    }
+
+    /// The signed-in viewer, or 401.
+    pub fn viewer(&self) -> Result<Viewer, AppError> {
+        viewer(&self.parts).map_err(fail)
+    }
+
+    /// The signed-in viewer, if any, for functions anyone may call.
+    pub fn signed_in(&self) -> Option<Viewer> {
+        self.parts.extensions.get::<Viewer>().cloned()
+    }
+
+    pub fn client(&self) -> Client {
+        client(&self.parts, self.state.settings())
+    }
+
+    pub fn accounts(&self) -> Accounts<'_> {
+        self.state.accounts()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        self.state.settings()
+    }
+}
 
 /// The current request's head.
 pub fn parts() -> Result<Parts, AppError> {
@@ -59,17 +104,48 @@ pub fn user_agent(parts: &Parts) -> Option<String> {
         .map(|v| v.chars().take(USER_AGENT_MAX_CHARS).collect())
 }
 
-/// Remembers the choice in the necessary consent cookie.
-pub fn set_consent_cookie(settings: &Settings, state: &ConsentState) -> Result<(), AppError> {
-    let cookie = cookie::Cookie::build((CONSENT_COOKIE, state.to_cookie_value()))
+/// How long a browser stays "known" to an account after signing in to it.
+const DEVICE_COOKIE_MAX_AGE_DAYS: i64 = 365;
+
+/// The session cookie's name: `__Host-` prefixed when the site is served over https.
+pub fn session_cookie_name(settings: &Settings) -> &'static str {
+    if settings.server.is_https() {
+        SESSION_COOKIE_SECURE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+fn device_cookie_name(settings: &Settings) -> &'static str {
+    if settings.server.is_https() {
+        DEVICE_COOKIE_SECURE
+    } else {
+        DEVICE_COOKIE
+    }
+}
+
+/// A necessary cookie: HttpOnly, SameSite=Lax, path `/`, Secure on https. `max_age` None makes
+/// it end with the browser session; zero deletes it.
+pub fn necessary_cookie(
+    settings: &Settings,
+    name: &'static str,
+    value: String,
+    max_age: Option<cookie::time::Duration>,
+) -> cookie::Cookie<'static> {
+    let mut builder = cookie::Cookie::build((name, value))
         .path("/")
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
-        .secure(settings.server.is_https())
-        .max_age(cookie::time::Duration::days(CONSENT_COOKIE_MAX_AGE_DAYS))
-        .build();
+        .secure(settings.server.is_https());
+    if let Some(max_age) = max_age {
+        builder = builder.max_age(max_age);
+    }
+    builder.build()
+}
+
+fn append_cookie(cookie: &cookie::Cookie<'_>) -> Result<(), AppError> {
     let value = HeaderValue::from_str(&cookie.to_string()).map_err(|error| {
-        tracing::error!(%error, "consent cookie is not a valid header value");
+        tracing::error!(%error, cookie = cookie.name(), "cookie is not a valid header value");
         AppError::Internal
     })?;
     if let Some(response) = use_context::<ResponseOptions>() {
@@ -78,15 +154,118 @@ pub fn set_consent_cookie(settings: &Settings, state: &ConsentState) -> Result<(
     Ok(())
 }
 
+/// Remembers the choice in the necessary consent cookie.
+pub fn set_consent_cookie(settings: &Settings, state: &ConsentState) -> Result<(), AppError> {
+    append_cookie(&necessary_cookie(
+        settings,
+        CONSENT_COOKIE,
+        state.to_cookie_value(),
+        Some(cookie::time::Duration::days(CONSENT_COOKIE_MAX_AGE_DAYS)),
+    ))
+}
+
+/// Sets the session cookie (until the session's absolute expiry) and the known-device cookie.
+pub fn set_sign_in_cookies(settings: &Settings, signed_in: &SignedIn) -> Result<(), AppError> {
+    let lifetime = (signed_in.session.expires_at - chrono::Utc::now()).num_seconds();
+    append_cookie(&necessary_cookie(
+        settings,
+        session_cookie_name(settings),
+        signed_in.session.token.expose().to_owned(),
+        Some(cookie::time::Duration::seconds(lifetime.max(0))),
+    ))?;
+    set_device_cookie(settings, signed_in.device_cookie.clone())
+}
+
+/// Marks this browser as known to an account.
+pub fn set_device_cookie(settings: &Settings, value: String) -> Result<(), AppError> {
+    append_cookie(&necessary_cookie(
+        settings,
+        device_cookie_name(settings),
+        value,
+        Some(cookie::time::Duration::days(DEVICE_COOKIE_MAX_AGE_DAYS)),
+    ))
+}
+
+/// Deletes the session cookie.
+pub fn clear_session_cookie(settings: &Settings) -> Result<(), AppError> {
+    append_cookie(&necessary_cookie(
+        settings,
+        session_cookie_name(settings),
+        String::new(),
+        Some(cookie::time::Duration::ZERO),
+    ))
+}
+
+/// The signed-in viewer the session middleware attached to this request.
+pub fn viewer(parts: &Parts) -> Result<Viewer, AppError> {
+    parts
+        .extensions
+        .get::<Viewer>()
+        .cloned()
+        .ok_or_else(|| AppError::Unauthorized("please sign in to continue".to_owned()))
+}
+
+/// The requesting client: address (trusted-proxy aware), user agent, known-device cookie.
+pub fn client(parts: &Parts, settings: &Settings) -> Client {
+    Client {
+        ip: parts
+            .extensions
+            .get::<ClientIp>()
+            .map(|ClientIp(ip)| ip.to_string()),
+        user_agent: user_agent(parts),
+        device: cookie(parts, device_cookie_name(settings)),
+    }
+}
+
+/// A local path to continue to after signing in: only paths on this site, never `//host`.
+pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.contains(['\r', '\n']) =>
+        {
+            path.to_owned()
+        }
+        _ => fallback.to_owned(),
+    }
+}
+
+/// The `next` parameter of the page a form was posted from, if any.
+pub fn next_from_referer(parts: &Parts) -> Option<String> {
+    let referer = parts.headers.get(REFERER)?.to_str().ok()?;
+    let url = url::Url::parse(referer).ok()?;
+    url.query_pairs()
+        .find(|(key, _)| key == NEXT_QUERY)
+        .map(|(_, value)| value.into_owned())
+}
+
 /// Sets the response status for `error` (server functions otherwise answer every error with 500)
 /// and returns it, for use as `.map_err(request::fail)` at the end of a server function.
+///
+/// A plain form post (no JavaScript) keeps its redirect status instead: the error travels back
+/// to the form's page in the redirect's query, where the page shows it.
 pub fn fail(error: impl Into<AppError>) -> AppError {
     let error = error.into();
+    let plain_form = use_context::<Parts>().is_some_and(|parts| accepts_html(&parts));
+    if plain_form {
+        return error;
+    }
     if let (Some(response), Ok(status)) = (
         use_context::<ResponseOptions>(),
         http::StatusCode::from_u16(error.status()),
     ) {
         response.set_status(status);
+        if let AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = &error
+        {
+            response.insert_header(
+                http::header::RETRY_AFTER,
+                HeaderValue::from(*retry_after_secs),
+            );
+        }
     }
     error
 }
@@ -162,6 +341,24 @@ mod tests {
         ]);
         assert_eq!(return_path(&parts), "/");
         assert_eq!(return_path(&parts_with(&[("host", "a")])), "/");
+    }
+
+    #[test]
+    fn next_paths_stay_on_this_site() {
+        assert_eq!(safe_next(Some("/account?x=1"), "/"), "/account?x=1");
+        for hostile in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "account",
+        ] {
+            assert_eq!(
+                safe_next(Some(hostile), "/account"),
+                "/account",
+                "{hostile}"
+            );
+        }
+        assert_eq!(safe_next(None, "/account"), "/account");
     }
 
     #[test]

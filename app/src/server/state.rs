@@ -1,6 +1,10 @@
 //! The application state shared by every handler and server function: a cheap clone of `Arc`s.
 
 use super::config::Settings;
+use super::services::accounts::Accounts;
+use super::services::passwords::Passwords;
+use super::services::secrets::Keys;
+use super::services::ServiceError;
 use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -16,6 +20,9 @@ pub struct AppState {
     settings: Arc<Settings>,
     leptos_options: LeptosOptions,
     privacy_policy_html: Arc<str>,
+    passwords: Passwords,
+    keys: Keys,
+    dummy_hash: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl AppState {
@@ -24,12 +31,31 @@ impl AppState {
         settings: Arc<Settings>,
         leptos_options: LeptosOptions,
         privacy_policy_html: Arc<str>,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, ServiceError> {
+        let passwords = Passwords::new(&settings.passwords)?;
+        let key = settings
+            .security
+            .key_bytes()
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        Ok(Self {
             db,
+            passwords,
+            keys: Keys::new(&key),
             settings,
             leptos_options,
             privacy_policy_html,
+            dummy_hash: Arc::default(),
+        })
+    }
+
+    /// Account operations for one request.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts {
+            db: &self.db,
+            passwords: &self.passwords,
+            keys: &self.keys,
+            settings: &self.settings,
+            dummy_hash: &self.dummy_hash,
         }
     }
 

@@ -10,9 +10,13 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
+use pages::account::AccountPage;
+use pages::account_security::AccountSecurityPage;
+use pages::admin::{AdminHomePage, AdminSecurityPage, AdminUserPage, AdminUsersPage};
 use pages::{
-    home::HomePage, not_found::NotFoundPage, pricing::PricingPage, privacy::PrivacyPage,
-    setup::SetupPage, terms::TermsPage,
+    forgot_password::ForgotPasswordPage, home::HomePage, login::LogInPage, not_found::NotFoundPage,
+    pricing::PricingPage, privacy::PrivacyPage, reset_password::ResetPasswordPage,
+    setup::SetupPage, signup::SignUpPage, terms::TermsPage, verify_email::VerifyEmailPage,
 };
 
 /// The HTML document around the application, rendered only on the server. It also sets the
@@ -64,6 +68,17 @@ fn set_page_csp() {
     }
 }
 
+/// Makes server-function redirects full page loads, so the page bootstrap (who is signed in)
+/// is rendered afresh after signing in or out. Call before hydrating: the first hook set wins.
+#[cfg(feature = "hydrate")]
+pub fn install_redirect_hook() {
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|location: &str| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().assign(location);
+        }
+    });
+}
+
 /// The application: layout, routes, and the consent banner on every page.
 #[component]
 pub fn App() -> impl IntoView {
@@ -101,6 +116,25 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage />
                     <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async />
                     <Route path=path!("/terms") view=TermsPage />
+                    <Route path=path!("/signup") view=SignUpPage />
+                    <Route path=path!("/login") view=LogInPage />
+                    <Route path=path!("/verify-email") view=VerifyEmailPage />
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                    <Route path=path!("/reset-password") view=ResetPasswordPage />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/account/security")
+                        view=AccountSecurityPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/admin") view=AdminHomePage />
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/:id") view=AdminUserPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/admin/security")
+                        view=AdminSecurityPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <SiteFooter />

@@ -48,14 +48,19 @@ impl Mailer {
     }
 
     /// Sends one email; the SMTP server's acceptance line is returned as its message id.
-    async fn deliver(&self, email: &email_outbox::Model) -> Result<Option<String>, String> {
+    async fn deliver(
+        &self,
+        db: &DatabaseConnection,
+        email: &email_outbox::Model,
+        base_url: &str,
+    ) -> Result<Option<String>, String> {
         match self {
             Mailer::Log => {
                 tracing::info!(
                     email.id = email.id,
                     email.recipient = %email.recipient,
                     email.subject = %email.subject,
-                    email.body = %email.body_text,
+                    email.body = %outbox::body_for_log(email),
                     "email not sent (no SMTP configured)"
                 );
                 Ok(Some("logged: no SMTP configured".to_owned()))
@@ -65,12 +70,15 @@ impl Mailer {
                     .recipient
                     .parse()
                     .map_err(|e| format!("invalid recipient: {e}"))?;
+                let body = outbox::body_for_delivery(db, email, base_url, Utc::now())
+                    .await
+                    .map_err(|e| format!("cannot prepare the body: {e}"))?;
                 let message = Message::builder()
                     .from(from.clone())
                     .to(to)
                     .subject(email.subject.clone())
                     .header(ContentType::TEXT_PLAIN)
-                    .body(email.body_text.clone())
+                    .body(body)
                     .map_err(|e| format!("cannot build the message: {e}"))?;
                 let response = transport.send(message).await.map_err(|e| e.to_string())?;
                 let answer: Vec<&str> = response.message().collect();
@@ -80,16 +88,17 @@ impl Mailer {
     }
 }
 
-/// Delivers due emails until `stopping` turns true.
+/// Delivers due emails until `stopping` turns true. `base_url` prefixes the links in emails.
 pub async fn run(
     db: DatabaseConnection,
     mailer: Mailer,
     settings: EmailSettings,
+    base_url: String,
     mut stopping: watch::Receiver<bool>,
 ) {
     let poll = Duration::from_millis(settings.poll_interval_ms);
     loop {
-        if let Err(error) = deliver_due(&db, &mailer, settings.max_attempts).await {
+        if let Err(error) = deliver_due(&db, &mailer, settings.max_attempts, &base_url).await {
             tracing::warn!(%error, "email delivery pass failed; retrying shortly");
         }
         tokio::select! {
@@ -104,9 +113,10 @@ pub async fn deliver_due(
     db: &DatabaseConnection,
     mailer: &Mailer,
     max_attempts: u32,
+    base_url: &str,
 ) -> anyhow::Result<()> {
     while let Some(email) = outbox::claim_due(db, Utc::now()).await? {
-        match mailer.deliver(&email).await {
+        match mailer.deliver(db, &email, base_url).await {
             Ok(provider_id) => {
                 outbox::mark_sent(db, email.id, provider_id, Utc::now()).await?;
                 tracing::info!(email.id = email.id, email.template = %email.template, "email sent");

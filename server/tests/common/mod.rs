@@ -13,6 +13,7 @@
     reason = "test harness: failing loudly is the point"
 )]
 
+pub mod accounts;
 pub mod smtp_sink;
 
 use app::server::config::Settings;
@@ -22,6 +23,9 @@ use server::db::Database;
 use server::Application;
 use std::path::PathBuf;
 use tokio::sync::oneshot;
+
+/// `security.secret_key` of test servers (32 bytes, base64).
+pub const TEST_SECRET_KEY: &str = "dGVzdC1vbmx5LWtleS1mb3ItY29kZXhhcGktdGVzdHMh";
 
 /// Which database a test runs against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +82,7 @@ impl TestApp {
             concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/public").to_owned();
         // Cheapest parameters the validation allows; production cost is tested in `app`.
         settings.passwords.memory_kib = 19_456;
+        settings.security.secret_key = Some(SecretString::from(TEST_SECRET_KEY));
         // Quiet unless RUST_LOG asks: expected failures (503s, 413s) would read as errors.
         settings.log.filter = "off".to_owned();
         let (storage, sqlite_file) = match backend {

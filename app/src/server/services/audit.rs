@@ -14,6 +14,7 @@ pub const MAX_PAGE: u64 = 200;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
     AccountCreated,
+    EmailVerified,
     LoginSucceeded,
     LoginFailed,
     Logout,
@@ -30,9 +31,32 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    pub const ALL: [EventKind; 15] = [
+        EventKind::AccountCreated,
+        EventKind::EmailVerified,
+        EventKind::LoginSucceeded,
+        EventKind::LoginFailed,
+        EventKind::Logout,
+        EventKind::SessionRevoked,
+        EventKind::PasswordChanged,
+        EventKind::EmailChanged,
+        EventKind::TwoFactorEnabled,
+        EventKind::TwoFactorDisabled,
+        EventKind::RecoveryCodesRegenerated,
+        EventKind::RoleChanged,
+        EventKind::AccountSuspended,
+        EventKind::AccountUnsuspended,
+        EventKind::AdminAction,
+    ];
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::AccountCreated => "account_created",
+            EventKind::EmailVerified => "email_verified",
             EventKind::LoginSucceeded => "login_succeeded",
             EventKind::LoginFailed => "login_failed",
             EventKind::Logout => "logout",

@@ -1,6 +1,7 @@
 //! The email outbox: queue an email, and the delivery worker's steps (claim a due email, record
 //! the outcome). Delivery is at least once: an email whose sender died mid-send is retried.
 
+use super::account_tokens::{self, TokenPurpose};
 use super::ServiceError;
 use chrono::{DateTime, Duration, Utc};
 use entity::email_outbox::{self, Column};
@@ -34,13 +35,18 @@ impl EmailStatus {
     }
 }
 
+/// Where a body wants its single-use link; replaced at send time.
+pub const LINK_MARKER: &str = "{link}";
+
 /// An email to queue. The body must not contain secrets: it stays in the outbox as the record
-/// of what was sent.
+/// of what was sent. An email carrying a link names the link's purpose and account, and puts
+/// [`LINK_MARKER`] where the link goes; the token is minted only when the email is sent.
 pub struct NewEmail {
     pub recipient: String,
     pub template: &'static str,
     pub subject: String,
     pub body_text: String,
+    pub link: Option<(i64, TokenPurpose)>,
 }
 
 /// Queues an email for the delivery worker and returns its id.
@@ -64,6 +70,8 @@ pub async fn enqueue<C: ConnectionTrait>(db: &C, email: NewEmail) -> Result<i64,
         last_error: Set(None),
         provider_message_id: Set(None),
         sent_at: Set(None),
+        user_id: Set(email.link.map(|(user_id, _)| user_id)),
+        link_purpose: Set(email.link.map(|(_, purpose)| purpose.as_str().to_owned())),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -166,6 +174,37 @@ pub async fn mark_attempt_failed<C: ConnectionTrait>(
         .exec(db)
         .await?;
     Ok(status)
+}
+
+/// The body to send: the stored body with a freshly minted single-use link in place of
+/// [`LINK_MARKER`]. Every attempt mints its own token (the previous attempt's may never have
+/// arrived); unused ones simply expire.
+pub async fn body_for_delivery<C: ConnectionTrait>(
+    db: &C,
+    email: &email_outbox::Model,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    let (Some(user_id), Some(purpose)) = (
+        email.user_id,
+        email.link_purpose.as_deref().and_then(TokenPurpose::parse),
+    ) else {
+        return Ok(email.body_text.clone());
+    };
+    let new_email = (purpose == TokenPurpose::ChangeEmail).then(|| email.recipient.clone());
+    let token = account_tokens::issue(db, user_id, purpose, new_email, now).await?;
+    Ok(email
+        .body_text
+        .replace(LINK_MARKER, &token.link(base_url, purpose)))
+}
+
+/// The body as written to the log when no SMTP server is configured: links are withheld, since
+/// a log is no place for a credential.
+pub fn body_for_log(email: &email_outbox::Model) -> String {
+    email.body_text.replace(
+        LINK_MARKER,
+        "[link withheld from the log: configure email.smtp_url to send it]",
+    )
 }
 
 /// Delay before the next attempt after `attempts` failed ones: 30 s, 1 min, 2 min, … up to 1 h.

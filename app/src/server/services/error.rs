@@ -14,6 +14,19 @@ pub enum ServiceError {
     Conflict { constraint: String },
     #[error("not found")]
     NotFound,
+    /// Credentials were wrong or missing; the message is safe to show (it never says which part
+    /// was wrong, so it cannot reveal whether an account exists).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller is known but may not do this; the message says why.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many attempts; try again after `retry_after_secs`.
+    #[error("{message}")]
+    Throttled {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// The database could not be reached or timed out.
     #[error("database unavailable: {0}")]
     Unavailable(DbErr),
@@ -62,6 +75,15 @@ impl From<ServiceError> for AppError {
                 AppError::BadRequest(format!("that value is already taken ({constraint})"))
             }
             ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Unauthenticated(message) => AppError::Unauthorized(message),
+            ServiceError::Forbidden(message) => AppError::Forbidden(message),
+            ServiceError::Throttled {
+                message,
+                retry_after_secs,
+            } => AppError::TooManyRequests {
+                message,
+                retry_after_secs,
+            },
             ServiceError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");
                 AppError::Unavailable

@@ -1,6 +1,9 @@
 //! Business rules. Services take a connection (or transaction) and plain inputs, create ids and
 //! timestamps, and return domain values or a [`ServiceError`].
 
+pub mod account_tokens;
+pub mod accounts;
+pub mod admin_users;
 pub mod audit;
 pub mod consent;
 pub mod email;
@@ -9,7 +12,9 @@ pub mod legal;
 pub mod passwords;
 pub mod pricing;
 pub mod rate_limit;
+pub mod secrets;
 pub mod sessions;
+pub mod throttle;
 pub mod users;
 
 pub use error::ServiceError;

@@ -4,8 +4,17 @@ use super::ServiceError;
 use crate::server::config::PasswordSettings;
 use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Passwords attackers try first; refused when choosing a new password.
+static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("passwords/common-passwords.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .collect()
+});
 
 /// Shortest and longest accepted password, in characters. The upper bound stops a huge input
 /// from burning CPU before it is rejected.
@@ -106,6 +115,20 @@ impl Passwords {
     }
 }
 
+/// The rules for a password being chosen (sign-up, reset, change): the length rules, and not one
+/// of the few thousand most common passwords (compared case-insensitively).
+pub fn validate_new(password: &str) -> Result<(), ServiceError> {
+    validate_length(password)?;
+    if COMMON_PASSWORDS.contains(password.to_lowercase().as_str()) {
+        return Err(ServiceError::Invalid(
+            "this password is one of the most commonly used ones, which attackers try first; \
+             please choose another (a few unrelated words make a strong one)"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 /// 8 to 128 characters; no composition rules. The byte length is checked first, so a
 /// megabyte-sized input is refused without even being scanned.
 pub fn validate_length(password: &str) -> Result<(), ServiceError> {
@@ -167,6 +190,16 @@ mod tests {
             started.elapsed() < std::time::Duration::from_millis(50),
             "no hashing happened"
         );
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        assert_eq!(COMMON_PASSWORDS.len(), 5000);
+        assert!(validate_new("password").is_err());
+        assert!(validate_new("PassWord1").is_err());
+        assert!(validate_new("Baseball").is_err());
+        assert!(validate_new("correct horse battery").is_ok());
+        assert!(validate_new("short").is_err());
     }
 
     #[tokio::test]

@@ -4,16 +4,14 @@
 //! database copy nor a log line can be replayed as a session. Every privilege change (sign-in,
 //! completing two-factor) issues a new session rather than upgrading the old one.
 
+use super::secrets::{random_token, sha256_hex};
 use super::ServiceError;
 use crate::server::config::SessionSettings;
-use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use entity::sessions::{self, Column};
-use rand::RngCore as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use sha2::{Digest, Sha256};
 
 /// `last_seen_at` is written at most this often per session, so reading pages does not turn
 /// every request into a database write.
@@ -68,14 +66,11 @@ pub struct SessionView {
 }
 
 fn hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    sha256_hex(token)
 }
 
 fn new_token() -> SessionToken {
-    let mut bytes = [0_u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    SessionToken(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    SessionToken(random_token())
 }
 
 /// Opens a session for a user who has just proved who they are.

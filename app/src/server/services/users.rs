@@ -1,5 +1,4 @@
-//! Accounts. This scope is the operator bootstrapping admins from the CLI; sign-up and
-//! sign-in build on the same rules.
+//! Account rows: creating them and the rules for their fields.
 
 use super::ServiceError;
 use chrono::Utc;
@@ -7,23 +6,7 @@ use entity::users;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-/// What an account may do. Stored as text with a check constraint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Customer,
-    Support,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Customer => "customer",
-            Role::Support => "support",
-            Role::Admin => "admin",
-        }
-    }
-}
+pub use crate::auth::Role;
 
 /// An account to create; the password is already hashed.
 pub struct NewUser {
@@ -70,6 +53,48 @@ pub fn parse_username(raw: &str) -> Result<String, ServiceError> {
     }
 }
 
+/// Display names: 1-100 characters after trimming.
+pub fn parse_name(raw: &str) -> Result<String, ServiceError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ServiceError::Invalid(
+            "the name must be 1-100 characters".to_owned(),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Countries as ISO 3166-1 alpha-2 codes (`DE`, `US`); empty means not given.
+pub fn parse_country(raw: Option<&str>) -> Result<Option<String>, ServiceError> {
+    let Some(code) = raw.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    if code.len() == 2 && code.chars().all(|c| c.is_ascii_alphabetic()) {
+        Ok(Some(code.to_ascii_uppercase()))
+    } else {
+        Err(ServiceError::Invalid(
+            "the country must be a two-letter code such as DE or US".to_owned(),
+        ))
+    }
+}
+
+/// An optional free-text field of at most `max` characters; empty means not given.
+pub fn parse_optional_text(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, ServiceError> {
+    let Some(value) = raw.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(ServiceError::Invalid(format!(
+            "the {field} must be at most {max} characters on one line"
+        )));
+    }
+    Ok(Some(value.to_owned()))
+}
+
 /// Creates the account. A taken email or username (compared case-insensitively by the unique
 /// indexes) is a [`ServiceError::Conflict`].
 pub async fn create<C: ConnectionTrait>(
@@ -78,12 +103,7 @@ pub async fn create<C: ConnectionTrait>(
 ) -> Result<users::Model, ServiceError> {
     let email = parse_email(&user.email)?;
     let username = parse_username(&user.username)?;
-    let name = user.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ServiceError::Invalid(
-            "the name must be 1-100 characters".to_owned(),
-        ));
-    }
+    let name = parse_name(&user.name)?;
     let now = Utc::now();
     let created = users::Entity::insert(users::ActiveModel {
         id: NotSet,
@@ -93,6 +113,10 @@ pub async fn create<C: ConnectionTrait>(
         password_hash: Set(user.password_hash),
         role: Set(user.role.as_str().to_owned()),
         email_verified_at: Set(user.email_verified.then_some(now)),
+        suspended_at: Set(None),
+        country: Set(None),
+        phone: Set(None),
+        company: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -131,6 +155,16 @@ mod tests {
         ] {
             assert!(parse_email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn profile_fields_are_checked() {
+        assert_eq!(parse_country(Some(" de ")).unwrap().as_deref(), Some("DE"));
+        assert_eq!(parse_country(Some("")).unwrap(), None);
+        assert!(parse_country(Some("Germany")).is_err());
+        assert!(parse_name("  ").is_err());
+        assert!(parse_optional_text("phone", Some("+49 30 1234"), 40).is_ok());
+        assert!(parse_optional_text("phone", Some("a\nb"), 40).is_err());
     }
 
     #[test]

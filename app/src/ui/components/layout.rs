@@ -1,7 +1,9 @@
 //! Site header and footer.
 
 use crate::bootstrap::use_bootstrap;
-use crate::paths;
+use crate::paths::{self, test_ids};
+use crate::serverfns::account::LogOut;
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -25,8 +27,44 @@ pub fn SiteHeader() -> impl IntoView {
                         </li>
                     </ul>
                 </nav>
+                <AccountNav />
             </div>
         </header>
+    }
+}
+
+/// Sign-in links, or the signed-in account's links and a sign-out button (a form, so it works
+/// without JavaScript).
+#[component]
+fn AccountNav() -> impl IntoView {
+    let viewer = use_bootstrap().viewer;
+    let log_out = ServerAction::<LogOut>::new();
+    match viewer {
+        Some(viewer) => view! {
+            <nav aria-label="Account" class="account-nav" data-testid=test_ids::ACCOUNT_MENU>
+                <ul class="nav-list">
+                    {viewer.role.is_staff().then(|| view! {
+                        <li><A href=paths::ADMIN_USERS>"Admin"</A></li>
+                    })}
+                    <li><A href=paths::ACCOUNT>{viewer.username.clone()}</A></li>
+                    <li>
+                        <ActionForm action=log_out>
+                            <button type="submit" class="link-button">"Sign out"</button>
+                        </ActionForm>
+                    </li>
+                </ul>
+            </nav>
+        }
+        .into_any(),
+        None => view! {
+            <nav aria-label="Account" class="account-nav">
+                <ul class="nav-list">
+                    <li><A href=paths::LOG_IN>"Sign in"</A></li>
+                    <li><A href=paths::SIGN_UP attr:class="button small">"Sign up"</A></li>
+                </ul>
+            </nav>
+        }
+        .into_any(),
     }
 }
 

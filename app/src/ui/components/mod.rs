@@ -1,3 +1,4 @@
 //! Components shared by several pages.
 pub mod consent_banner;
+pub mod forms;
 pub mod layout;

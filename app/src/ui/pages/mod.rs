@@ -1,7 +1,15 @@
-//! One module per page.
+//! One module per page (the staff section shares one).
+pub mod account;
+pub mod account_security;
+pub mod admin;
+pub mod forgot_password;
 pub mod home;
+pub mod login;
 pub mod not_found;
 pub mod pricing;
 pub mod privacy;
+pub mod reset_password;
 pub mod setup;
+pub mod signup;
 pub mod terms;
+pub mod verify_email;

@@ -1,0 +1,176 @@
+//! What the account and admin pages show, as sent from server functions to the browser.
+
+use crate::auth::Role;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user's profile.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileView {
+    pub name: String,
+    pub username: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub country: String,
+    pub phone: String,
+    pub company: String,
+    pub member_since: String,
+}
+
+/// One signed-in device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionItem {
+    pub id: i64,
+    pub ip: String,
+    pub user_agent: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    /// The session this page was loaded with.
+    pub current: bool,
+}
+
+/// One entry of a security log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityEventView {
+    pub id: i64,
+    pub kind: String,
+    pub description: String,
+    pub user_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub ip: String,
+    pub user_agent: String,
+    pub at: String,
+}
+
+/// A page of the security log: entries, and the id to continue before when there are more.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityEventPage {
+    pub events: Vec<SecurityEventView>,
+    pub next_before: Option<i64>,
+}
+
+/// An account as staff see it in the user list and detail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub name: String,
+    pub username: String,
+    pub email: String,
+    pub role: Role,
+    pub email_verified: bool,
+    pub suspended: bool,
+    pub created_at: String,
+}
+
+/// A page of the user list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<UserSummary>,
+    pub next_after: Option<i64>,
+}
+
+/// Confirmations shown after a form redirects, named in the `notice` query parameter so they
+/// survive the redirect with or without JavaScript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    SignedUp,
+    EmailVerified,
+    VerificationSent,
+    ResetSent,
+    PasswordReset,
+    PasswordChanged,
+    ProfileSaved,
+    SessionRevoked,
+    OtherSessionsRevoked,
+    SignedOut,
+    UserUpdated,
+}
+
+impl Notice {
+    const ALL: [Notice; 11] = [
+        Notice::SignedUp,
+        Notice::EmailVerified,
+        Notice::VerificationSent,
+        Notice::ResetSent,
+        Notice::PasswordReset,
+        Notice::PasswordChanged,
+        Notice::ProfileSaved,
+        Notice::SessionRevoked,
+        Notice::OtherSessionsRevoked,
+        Notice::SignedOut,
+        Notice::UserUpdated,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Notice::SignedUp => "signed-up",
+            Notice::EmailVerified => "email-verified",
+            Notice::VerificationSent => "verification-sent",
+            Notice::ResetSent => "reset-sent",
+            Notice::PasswordReset => "password-reset",
+            Notice::PasswordChanged => "password-changed",
+            Notice::ProfileSaved => "profile-saved",
+            Notice::SessionRevoked => "session-revoked",
+            Notice::OtherSessionsRevoked => "other-sessions-revoked",
+            Notice::SignedOut => "signed-out",
+            Notice::UserUpdated => "user-updated",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|notice| notice.key() == key)
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Notice::SignedUp => {
+                "Thanks for signing up. We have emailed you a link to confirm your address; you \
+                 can sign in now."
+            }
+            Notice::EmailVerified => "Your email address is confirmed.",
+            Notice::VerificationSent => "We have sent you a new confirmation link.",
+            Notice::ResetSent => {
+                "If an account uses that address, we have emailed it a link to reset the \
+                 password. The link works for 60 minutes."
+            }
+            Notice::PasswordReset => {
+                "Your password has been reset and every device was signed out. Please sign in \
+                 with the new password."
+            }
+            Notice::PasswordChanged => {
+                "Your password has been changed and your other devices were signed out."
+            }
+            Notice::ProfileSaved => "Your profile has been saved.",
+            Notice::SessionRevoked => "That device has been signed out.",
+            Notice::OtherSessionsRevoked => "All your other devices have been signed out.",
+            Notice::SignedOut => "You have signed out.",
+            Notice::UserUpdated => "The account has been updated.",
+        }
+    }
+
+    /// `path` with this notice in its query.
+    pub fn on(self, path: &str) -> String {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        format!(
+            "{path}{separator}{}={}",
+            crate::paths::NOTICE_QUERY,
+            self.key()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_round_trip_through_the_query() {
+        for notice in Notice::ALL {
+            assert_eq!(Notice::parse(notice.key()), Some(notice));
+        }
+        assert_eq!(Notice::SignedOut.on("/"), "/?notice=signed-out");
+        assert_eq!(
+            Notice::ProfileSaved.on("/account?tab=1"),
+            "/account?tab=1&notice=profile-saved"
+        );
+    }
+}

@@ -1,0 +1,631 @@
+//! Self-service accounts: signing up, verifying the address, signing in and out, resetting and
+//! changing the password, the profile, and the signed-in viewer of each request.
+//!
+//! Enumeration resistance: sign-up, sign-in and password reset answer exactly the same whether
+//! or not an address has an account, and do the same expensive work (one password hash) either
+//! way. What differs goes to the address's inbox, never to the requester.
+
+mod emails;
+
+use super::account_tokens::{self, TokenPurpose};
+use super::audit::{self, EventKind, NewEvent};
+use super::passwords::{self, Passwords};
+use super::secrets::{sha256_hex, Keys};
+use super::sessions::{self, IssuedSession, NewSession};
+use super::throttle;
+use super::users::{self, NewUser};
+use super::{email, ServiceError};
+use crate::auth::{Role, Viewer};
+use crate::server::config::Settings;
+use chrono::{DateTime, Utc};
+use entity::users as user_rows;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
+use serde_json::json;
+use tokio::sync::OnceCell;
+
+/// The one answer to a wrong email or password, whichever was wrong.
+pub const WRONG_CREDENTIALS: &str = "The email or password is incorrect.";
+
+/// Who is making the request: metadata kept with sessions and audit events.
+#[derive(Clone, Debug, Default)]
+pub struct Client {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The known-device cookie, if the browser sent one.
+    pub device: Option<String>,
+}
+
+impl Client {
+    fn ip_subject(&self) -> &str {
+        self.ip.as_deref().unwrap_or("unknown")
+    }
+}
+
+/// A sign-up form.
+pub struct SignUp {
+    pub name: String,
+    pub email: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// A successful sign-in: the session to set as a cookie and a fresh known-device cookie.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub user_id: i64,
+    pub session: IssuedSession,
+    pub device_cookie: String,
+}
+
+/// The editable part of a profile.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileUpdate {
+    pub name: String,
+    pub username: String,
+    pub country: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+}
+
+/// Account operations over the application's database, password hasher and keys. Borrowed from
+/// the application state for the duration of one request.
+pub struct Accounts<'a> {
+    pub db: &'a DatabaseConnection,
+    pub passwords: &'a Passwords,
+    pub keys: &'a Keys,
+    pub settings: &'a Settings,
+    /// A hash of a random password, verified against when the account does not exist so that
+    /// answering takes as long as for a real account.
+    pub dummy_hash: &'a OnceCell<String>,
+}
+
+/// Finds an account by email, case-insensitively (the same `lower()` the unique index uses).
+pub async fn find_by_email<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+) -> Result<Option<user_rows::Model>, ServiceError> {
+    Ok(user_rows::Entity::find()
+        .filter(
+            Expr::expr(Func::lower(Expr::col(user_rows::Column::Email)))
+                .eq(Func::lower(Expr::val(email.trim()))),
+        )
+        .one(db)
+        .await?)
+}
+
+/// The throttling subject for an address: its hash, so counters hold no email addresses.
+fn account_subject(email: &str) -> String {
+    sha256_hex(&email.trim().to_lowercase())
+}
+
+fn event(kind: EventKind, user_id: Option<i64>, client: &Client) -> NewEvent {
+    NewEvent {
+        kind,
+        user_id,
+        actor_id: user_id,
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+        detail: json!({}),
+    }
+}
+
+impl Accounts<'_> {
+    async fn dummy_hash(&self) -> Result<&str, ServiceError> {
+        self.dummy_hash
+            .get_or_try_init(|| async {
+                self.passwords.hash(&super::secrets::random_token()).await
+            })
+            .await
+            .map(String::as_str)
+    }
+
+    fn site_name(&self) -> &str {
+        &self.settings.site.name
+    }
+
+    /// Creates a customer account and emails a verification link. If the address already has
+    /// an account, that inbox is told instead and the answer is the same.
+    pub async fn sign_up(
+        &self,
+        form: SignUp,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        throttle::enforce(self.db, &throttle::SIGN_UP_PER_IP, client.ip_subject(), now).await?;
+        let email = users::parse_email(&form.email)?;
+        let username = users::parse_username(&form.username)?;
+        passwords::validate_new(&form.password)?;
+        // Hash before looking the address up: both outcomes cost the same.
+        let password_hash = self.passwords.hash(&form.password).await?;
+        if let Some(existing) = find_by_email(self.db, &email).await? {
+            self.notify_existing_account(&existing, now).await?;
+            return Ok(());
+        }
+        let txn = self.db.begin().await?;
+        let created = users::create(
+            &txn,
+            NewUser {
+                email: email.clone(),
+                username,
+                name: form.name,
+                password_hash,
+                role: Role::Customer,
+                email_verified: false,
+            },
+        )
+        .await;
+        let user = match created {
+            Ok(user) => user,
+            Err(ServiceError::Conflict { constraint }) if constraint.contains("email") => {
+                // Another sign-up for this address won the race.
+                drop(txn);
+                if let Some(existing) = find_by_email(self.db, &email).await? {
+                    self.notify_existing_account(&existing, now).await?;
+                }
+                return Ok(());
+            }
+            Err(ServiceError::Conflict { .. }) => {
+                return Err(ServiceError::Invalid(
+                    "that username is taken; please choose another".to_owned(),
+                ))
+            }
+            Err(other) => return Err(other),
+        };
+        audit::record(
+            &txn,
+            event(EventKind::AccountCreated, Some(user.id), client),
+        )
+        .await?;
+        email::enqueue(&txn, emails::verify_email(self.site_name(), &user)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn notify_existing_account(
+        &self,
+        user: &user_rows::Model,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let subject = account_subject(&user.email);
+        if throttle::within(self.db, &throttle::EMAIL_LINKS_PER_ACCOUNT, &subject, now).await? {
+            email::enqueue(
+                self.db,
+                emails::sign_up_with_existing_address(self.site_name(), self.settings, user),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Sends a new verification link to a signed-in user whose address is not yet verified.
+    pub async fn resend_verification(
+        &self,
+        user_id: i64,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        throttle::enforce(
+            self.db,
+            &throttle::EMAIL_LINKS_PER_IP,
+            client.ip_subject(),
+            now,
+        )
+        .await?;
+        let user = self.user(user_id).await?;
+        if user.email_verified_at.is_some() {
+            return Err(ServiceError::Invalid(
+                "your email address is already verified".to_owned(),
+            ));
+        }
+        throttle::enforce(
+            self.db,
+            &throttle::EMAIL_LINKS_PER_ACCOUNT,
+            &account_subject(&user.email),
+            now,
+        )
+        .await?;
+        email::enqueue(self.db, emails::verify_email(self.site_name(), &user)).await?;
+        Ok(())
+    }
+
+    /// Spends a verification link and marks the address verified.
+    pub async fn verify_email(
+        &self,
+        token: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        throttle::enforce(
+            self.db,
+            &throttle::LINK_USES_PER_IP,
+            client.ip_subject(),
+            now,
+        )
+        .await?;
+        let txn = self.db.begin().await?;
+        let spent = account_tokens::consume(&txn, token, TokenPurpose::VerifyEmail, now).await?;
+        user_rows::Entity::update_many()
+            .col_expr(user_rows::Column::EmailVerifiedAt, Expr::value(Some(now)))
+            .col_expr(user_rows::Column::UpdatedAt, Expr::value(now))
+            .filter(user_rows::Column::Id.eq(spent.user_id))
+            .filter(user_rows::Column::EmailVerifiedAt.is_null())
+            .exec(&txn)
+            .await?;
+        let mut verified = event(EventKind::EmailVerified, Some(spent.user_id), client);
+        verified.actor_id = Some(spent.user_id);
+        audit::record(&txn, verified).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Checks an email and password and opens a session.
+    pub async fn log_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<SignedIn, ServiceError> {
+        // A megabyte "password" is refused before any work, and before it can cost a hash.
+        if password.len() > passwords::MAX_PASSWORD_CHARS * 4 {
+            return Err(ServiceError::Invalid(format!(
+                "the password must be at most {} characters",
+                passwords::MAX_PASSWORD_CHARS
+            )));
+        }
+        throttle::enforce(self.db, &throttle::LOGIN_PER_IP, client.ip_subject(), now).await?;
+        let user = find_by_email(self.db, email).await?;
+        let known_device = match (&user, &client.device) {
+            (Some(user), Some(cookie)) => self.keys.device_cookie_user(cookie) == Some(user.id),
+            _ => false,
+        };
+        if !known_device {
+            // Both budgets count every attempt, so the hourly one keeps counting while the
+            // burst one refuses.
+            let subject = account_subject(email);
+            let burst =
+                throttle::enforce(self.db, &throttle::LOGIN_PER_ACCOUNT_BURST, &subject, now).await;
+            let hourly =
+                throttle::enforce(self.db, &throttle::LOGIN_PER_ACCOUNT_HOURLY, &subject, now)
+                    .await;
+            hourly?;
+            burst?;
+        }
+        let Some(user) = user else {
+            // Same work as for a real account, same answer.
+            let _ = self
+                .passwords
+                .verify(password, self.dummy_hash().await?)
+                .await?;
+            return Err(ServiceError::Unauthenticated(WRONG_CREDENTIALS.to_owned()));
+        };
+        if !self.passwords.verify(password, &user.password_hash).await? {
+            let mut failed = event(EventKind::LoginFailed, Some(user.id), client);
+            failed.actor_id = None;
+            failed.detail = json!({ "reason": "wrong_password", "known_device": known_device });
+            audit::record(self.db, failed).await?;
+            return Err(ServiceError::Unauthenticated(WRONG_CREDENTIALS.to_owned()));
+        }
+        if user.suspended_at.is_some() {
+            return Err(suspended(self.settings));
+        }
+        if self.passwords.needs_rehash(&user.password_hash) {
+            let upgraded = self.passwords.hash(password).await?;
+            self.set_password_hash(self.db, user.id, upgraded, now)
+                .await?;
+        }
+        let txn = self.db.begin().await?;
+        let session = sessions::create(
+            &txn,
+            NewSession {
+                user_id: user.id,
+                ip: client.ip.clone(),
+                user_agent: client.user_agent.clone(),
+            },
+            &self.settings.sessions,
+            now,
+        )
+        .await?;
+        let mut succeeded = event(EventKind::LoginSucceeded, Some(user.id), client);
+        succeeded.detail = json!({ "session_id": session.id, "method": "password" });
+        audit::record(&txn, succeeded).await?;
+        txn.commit().await?;
+        Ok(SignedIn {
+            user_id: user.id,
+            session,
+            device_cookie: self.keys.device_cookie(user.id),
+        })
+    }
+
+    /// Ends the viewer's current session.
+    pub async fn log_out(
+        &self,
+        viewer: &Viewer,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let txn = self.db.begin().await?;
+        sessions::revoke(&txn, viewer.user_id, viewer.session_id, now).await?;
+        let mut logged_out = event(EventKind::Logout, Some(viewer.user_id), client);
+        logged_out.detail = json!({ "session_id": viewer.session_id });
+        audit::record(&txn, logged_out).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Emails a password-reset link if the address has an account. Answers the same either way.
+    pub async fn request_password_reset(
+        &self,
+        email: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        throttle::enforce(
+            self.db,
+            &throttle::EMAIL_LINKS_PER_IP,
+            client.ip_subject(),
+            now,
+        )
+        .await?;
+        let email = users::parse_email(email)?;
+        let Some(user) = find_by_email(self.db, &email).await? else {
+            return Ok(());
+        };
+        if user.suspended_at.is_some() {
+            return Ok(());
+        }
+        let subject = account_subject(&user.email);
+        if throttle::within(self.db, &throttle::EMAIL_LINKS_PER_ACCOUNT, &subject, now).await? {
+            email::enqueue(self.db, emails::reset_password(self.site_name(), &user)).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a reset link is still usable (to show the form or say it is not).
+    pub async fn check_reset_token(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        account_tokens::check(self.db, token, TokenPurpose::ResetPassword, now).await?;
+        Ok(())
+    }
+
+    /// Spends a reset link: sets the new password, voids the account's other reset links and
+    /// ends every session. It does not sign in: the owner signs in next, with the second factor
+    /// when one is enabled. Returns the account id (its browser is then a known device).
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        new_password: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<i64, ServiceError> {
+        throttle::enforce(
+            self.db,
+            &throttle::LINK_USES_PER_IP,
+            client.ip_subject(),
+            now,
+        )
+        .await?;
+        passwords::validate_new(new_password)?;
+        account_tokens::check(self.db, token, TokenPurpose::ResetPassword, now).await?;
+        let hash = self.passwords.hash(new_password).await?;
+        let txn = self.db.begin().await?;
+        let spent = account_tokens::consume(&txn, token, TokenPurpose::ResetPassword, now).await?;
+        self.set_password_hash(&txn, spent.user_id, hash, now)
+            .await?;
+        account_tokens::void_all(&txn, spent.user_id, TokenPurpose::ResetPassword, now).await?;
+        let ended = sessions::revoke_all_except(&txn, spent.user_id, None, now).await?;
+        let mut changed = event(EventKind::PasswordChanged, Some(spent.user_id), client);
+        changed.detail = json!({ "via": "reset_link", "sessions_ended": ended });
+        audit::record(&txn, changed).await?;
+        let user = user_rows::Entity::find_by_id(spent.user_id)
+            .one(&txn)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        email::enqueue(
+            &txn,
+            emails::password_changed(self.site_name(), self.settings, &user),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(spent.user_id)
+    }
+
+    /// Changes the password of a signed-in user who knows the current one; ends their other
+    /// sessions.
+    pub async fn change_password(
+        &self,
+        viewer: &Viewer,
+        current: &str,
+        new_password: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        passwords::validate_new(new_password)?;
+        self.check_current_password(viewer.user_id, current, now)
+            .await?;
+        let hash = self.passwords.hash(new_password).await?;
+        let txn = self.db.begin().await?;
+        self.set_password_hash(&txn, viewer.user_id, hash, now)
+            .await?;
+        let ended =
+            sessions::revoke_all_except(&txn, viewer.user_id, Some(viewer.session_id), now).await?;
+        let mut changed = event(EventKind::PasswordChanged, Some(viewer.user_id), client);
+        changed.detail = json!({ "via": "settings", "sessions_ended": ended });
+        audit::record(&txn, changed).await?;
+        let user = user_rows::Entity::find_by_id(viewer.user_id)
+            .one(&txn)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        email::enqueue(
+            &txn,
+            emails::password_changed(self.site_name(), self.settings, &user),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Checks a signed-in user's current password, throttled per account.
+    pub async fn check_current_password(
+        &self,
+        user_id: i64,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        throttle::enforce(
+            self.db,
+            &throttle::PASSWORD_CHECKS_PER_ACCOUNT,
+            &user_id.to_string(),
+            now,
+        )
+        .await?;
+        let user = self.user(user_id).await?;
+        if self.passwords.verify(password, &user.password_hash).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(
+                "the current password is not correct".to_owned(),
+            ))
+        }
+    }
+
+    async fn set_password_hash<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        user_id: i64,
+        hash: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        user_rows::Entity::update_many()
+            .col_expr(user_rows::Column::PasswordHash, Expr::value(hash))
+            .col_expr(user_rows::Column::UpdatedAt, Expr::value(now))
+            .filter(user_rows::Column::Id.eq(user_id))
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+
+    async fn user(&self, user_id: i64) -> Result<user_rows::Model, ServiceError> {
+        user_rows::Entity::find_by_id(user_id)
+            .one(self.db)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// The account's profile.
+    pub async fn profile(&self, user_id: i64) -> Result<user_rows::Model, ServiceError> {
+        self.user(user_id).await
+    }
+
+    /// Saves the editable profile fields.
+    pub async fn update_profile(
+        &self,
+        user_id: i64,
+        update: ProfileUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let name = users::parse_name(&update.name)?;
+        let username = users::parse_username(&update.username)?;
+        let country = users::parse_country(update.country.as_deref())?;
+        let phone = users::parse_optional_text("phone", update.phone.as_deref(), 40)?;
+        let company = users::parse_optional_text("company", update.company.as_deref(), 100)?;
+        let result = user_rows::Entity::update_many()
+            .col_expr(user_rows::Column::Name, Expr::value(name))
+            .col_expr(user_rows::Column::Username, Expr::value(username))
+            .col_expr(user_rows::Column::Country, Expr::value(country))
+            .col_expr(user_rows::Column::Phone, Expr::value(phone))
+            .col_expr(user_rows::Column::Company, Expr::value(company))
+            .col_expr(user_rows::Column::UpdatedAt, Expr::value(now))
+            .filter(user_rows::Column::Id.eq(user_id))
+            .exec(self.db)
+            .await;
+        match result.map_err(ServiceError::from) {
+            Ok(_) => Ok(()),
+            Err(ServiceError::Conflict { .. }) => Err(ServiceError::Invalid(
+                "that username is taken; please choose another".to_owned(),
+            )),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The signed-in account behind a session cookie, if the session is live and the account
+    /// not suspended.
+    pub async fn viewer(
+        &self,
+        session_token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Viewer>, ServiceError> {
+        let Some(session) =
+            sessions::authenticate(self.db, session_token, &self.settings.sessions, now).await?
+        else {
+            return Ok(None);
+        };
+        let Some(user) = user_rows::Entity::find_by_id(session.user_id)
+            .one(self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if user.suspended_at.is_some() {
+            return Ok(None);
+        }
+        let role = Role::parse(&user.role)
+            .ok_or_else(|| ServiceError::Internal(format!("unknown role {:?}", user.role)))?;
+        Ok(Some(Viewer {
+            user_id: user.id,
+            session_id: session.id,
+            name: user.name,
+            username: user.username,
+            email: user.email,
+            role,
+            email_verified: user.email_verified_at.is_some(),
+        }))
+    }
+
+    /// Ends one of the viewer's other sessions.
+    pub async fn revoke_session(
+        &self,
+        viewer: &Viewer,
+        session_id: i64,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let txn = self.db.begin().await?;
+        sessions::revoke(&txn, viewer.user_id, session_id, now).await?;
+        let mut revoked = event(EventKind::SessionRevoked, Some(viewer.user_id), client);
+        revoked.detail = json!({ "session_id": session_id });
+        audit::record(&txn, revoked).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every session of the viewer but the current one; returns how many ended.
+    pub async fn revoke_other_sessions(
+        &self,
+        viewer: &Viewer,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ServiceError> {
+        let txn = self.db.begin().await?;
+        let ended =
+            sessions::revoke_all_except(&txn, viewer.user_id, Some(viewer.session_id), now).await?;
+        let mut revoked = event(EventKind::SessionRevoked, Some(viewer.user_id), client);
+        revoked.detail = json!({ "all_others": true, "sessions_ended": ended });
+        audit::record(&txn, revoked).await?;
+        txn.commit().await?;
+        Ok(ended)
+    }
+}
+
+fn suspended(settings: &Settings) -> ServiceError {
+    ServiceError::Forbidden(format!(
+        "This account is suspended. Contact {} if you think this is a mistake.",
+        settings.site.support_email
+    ))
+}

@@ -1,0 +1,110 @@
+//! Turns stored rows into the view types the pages show.
+
+use super::services::audit::{self, EventFilter, EventKind};
+use super::services::sessions::SessionView;
+use super::services::ServiceError;
+use crate::account::{ProfileView, SecurityEventPage, SecurityEventView, SessionItem, UserSummary};
+use crate::auth::Role;
+use chrono::{DateTime, Utc};
+use entity::{security_events, users};
+
+/// A timestamp as people read it: `2026-11-27 20:15 UTC`.
+pub fn display_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+pub fn profile(user: users::Model) -> ProfileView {
+    ProfileView {
+        name: user.name,
+        username: user.username,
+        email: user.email,
+        email_verified: user.email_verified_at.is_some(),
+        country: user.country.unwrap_or_default(),
+        phone: user.phone.unwrap_or_default(),
+        company: user.company.unwrap_or_default(),
+        member_since: display_time(user.created_at),
+    }
+}
+
+pub fn session(session: SessionView, current_id: i64) -> SessionItem {
+    SessionItem {
+        id: session.id,
+        ip: session.ip.unwrap_or_default(),
+        user_agent: session.user_agent.unwrap_or_default(),
+        created_at: display_time(session.created_at),
+        last_seen_at: display_time(session.last_seen_at),
+        current: session.id == current_id,
+    }
+}
+
+pub fn security_event(event: security_events::Model) -> SecurityEventView {
+    let description = EventKind::parse(&event.kind)
+        .map(describe)
+        .unwrap_or("Other event")
+        .to_owned();
+    SecurityEventView {
+        id: event.id,
+        kind: event.kind,
+        description,
+        user_id: event.user_id,
+        actor_id: event.actor_id,
+        ip: event.ip.unwrap_or_default(),
+        user_agent: event.user_agent.unwrap_or_default(),
+        at: display_time(event.created_at),
+    }
+}
+
+/// Security events shown per page.
+const EVENTS_PER_PAGE: u64 = 50;
+
+/// A page of security events matching `filter`.
+pub async fn security_event_page<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    filter: &EventFilter,
+) -> Result<SecurityEventPage, ServiceError> {
+    let rows = audit::list(db, filter, EVENTS_PER_PAGE + 1).await?;
+    let more = rows.len() as u64 > EVENTS_PER_PAGE;
+    let events: Vec<SecurityEventView> = rows
+        .into_iter()
+        .take(EVENTS_PER_PAGE as usize)
+        .map(security_event)
+        .collect();
+    let next_before = more.then(|| events.last().map(|e| e.id)).flatten();
+    Ok(SecurityEventPage {
+        events,
+        next_before,
+    })
+}
+
+fn describe(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::AccountCreated => "Account created",
+        EventKind::EmailVerified => "Email address confirmed",
+        EventKind::LoginSucceeded => "Signed in",
+        EventKind::LoginFailed => "Failed sign-in attempt",
+        EventKind::Logout => "Signed out",
+        EventKind::SessionRevoked => "Device signed out",
+        EventKind::PasswordChanged => "Password changed",
+        EventKind::EmailChanged => "Email address changed",
+        EventKind::TwoFactorEnabled => "Two-step verification turned on",
+        EventKind::TwoFactorDisabled => "Two-step verification turned off",
+        EventKind::RecoveryCodesRegenerated => "New recovery codes generated",
+        EventKind::RoleChanged => "Role changed",
+        EventKind::AccountSuspended => "Account suspended",
+        EventKind::AccountUnsuspended => "Account reinstated",
+        EventKind::AdminAction => "Administrator action",
+    }
+}
+
+pub fn user_summary(user: users::Model) -> UserSummary {
+    UserSummary {
+        id: user.id,
+        role: Role::parse(&user.role).unwrap_or(Role::Customer),
+        name: user.name,
+        username: user.username,
+        email: user.email,
+        email_verified: user.email_verified_at.is_some(),
+        suspended: user.suspended_at.is_some(),
+        created_at: display_time(user.created_at),
+    }
+}

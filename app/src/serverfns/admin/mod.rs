@@ -1,0 +1,14 @@
+//! The staff section: accounts and the security log. Who may call each function is in
+//! `crate::auth::server_fn_access` (support staff read, admins change).
+
+mod get_user;
+mod list_security_events;
+mod list_users;
+mod set_role;
+mod set_suspended;
+
+pub use get_user::*;
+pub use list_security_events::*;
+pub use list_users::*;
+pub use set_role::*;
+pub use set_suspended::*;

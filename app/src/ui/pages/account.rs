@@ -1,0 +1,86 @@
+//! The signed-in user's profile: name, username and contact details, which they can correct,
+//! and the state of their email address.
+
+use crate::account::ProfileView;
+use crate::paths;
+use crate::serverfns::account::{get_profile, ResendVerification, UpdateProfile};
+use crate::ui::components::forms::{ActionError, Field, NoticeBanner};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let profile = Resource::new(|| (), |_| get_profile());
+    view! {
+        <Title text="Your account" />
+        <section class="container narrow">
+            <h1>"Your account"</h1>
+            <p>
+                <A href=paths::ACCOUNT_SECURITY>"Password, devices and security log"</A>
+            </p>
+            <NoticeBanner />
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match profile.await {
+                        Ok(profile) => view! { <ProfileForms profile /> }.into_any(),
+                        Err(error) => view! {
+                            <p class="form-error" role="alert">{error.to_string()}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ProfileForms(profile: ProfileView) -> impl IntoView {
+    let save = ServerAction::<UpdateProfile>::new();
+    let resend = ServerAction::<ResendVerification>::new();
+    let email_state = if profile.email_verified {
+        view! { <p>{format!("Email: {} (confirmed)", profile.email)}</p> }.into_any()
+    } else {
+        view! {
+            <div class="callout" role="note">
+                <p>
+                    {format!("Email: {} — not confirmed yet. ", profile.email)}
+                    "Until you confirm it you cannot create API tokens or buy credit."
+                </p>
+                <ActionError action=resend />
+                <ActionForm action=resend>
+                    <button type="submit" class="button secondary">"Send a new confirmation link"</button>
+                </ActionForm>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        {email_state}
+        <p>{format!("Member since {}", profile.member_since)}</p>
+        <h2>"Profile"</h2>
+        <ActionError action=save />
+        <ActionForm action=save>
+            <Field label="Name" name="name" autocomplete="name" value=profile.name />
+            <Field label="Username" name="username" autocomplete="username" value=profile.username />
+            <Field
+                label="Country"
+                name="country"
+                autocomplete="country"
+                value=profile.country
+                required=false
+                hint="Two-letter code, such as DE or US."
+            />
+            <Field label="Phone" name="phone" kind="tel" autocomplete="tel" value=profile.phone required=false />
+            <Field
+                label="Company"
+                name="company"
+                autocomplete="organization"
+                value=profile.company
+                required=false
+            />
+            <button type="submit" class="button">"Save profile"</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,273 @@
+//! The staff section: the account list, one account, and the security log of all accounts.
+//! Reached only by staff: the server refuses these pages to everyone else before rendering.
+
+use crate::account::{UserPage, UserSummary};
+use crate::auth::Role;
+use crate::paths::{self, test_ids};
+use crate::serverfns::admin::{
+    admin_get_user, admin_list_security_events, admin_list_users, AdminSetRole, AdminSetSuspended,
+};
+use crate::ui::components::forms::{query_param, ActionError, NoticeBanner};
+use crate::ui::pages::account_security::EventTable;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// Staff navigation.
+#[component]
+fn AdminNav() -> impl IntoView {
+    view! {
+        <nav aria-label="Admin" class="subnav">
+            <A href=paths::ADMIN_USERS>"Accounts"</A>
+            " · "
+            <A href=paths::ADMIN_SECURITY>"Security log"</A>
+        </nav>
+    }
+}
+
+#[component]
+pub fn AdminHomePage() -> impl IntoView {
+    view! {
+        <Title text="Admin" />
+        <section class="container">
+            <h1>"Admin"</h1>
+            <AdminNav />
+        </section>
+    }
+}
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let search = query_param("search");
+    let after = query_param("after");
+    let page = Resource::new(
+        move || (search.get(), after.get()),
+        |(search, after)| admin_list_users(search, after.and_then(|a| a.parse().ok())),
+    );
+    view! {
+        <Title text="Accounts" />
+        <section class="container">
+            <h1>"Accounts"</h1>
+            <AdminNav />
+            <form method="get" action=paths::ADMIN_USERS class="search-form" role="search">
+                <label for="user-search">"Search email, username or name"</label>
+                <input id="user-search" name="search" type="search" value=move || search.get() />
+                <button type="submit" class="button secondary">"Search"</button>
+            </form>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <UserTable page search=search.get_untracked() /> }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn UserTable(page: UserPage, search: Option<String>) -> impl IntoView {
+    let rows = page
+        .users
+        .into_iter()
+        .map(|user| {
+            view! {
+                <tr>
+                    <td><A href=paths::admin_user(user.id)>{user.email.clone()}</A></td>
+                    <td>{user.username}</td>
+                    <td>{user.name}</td>
+                    <td>{user.role.as_str()}</td>
+                    <td>{status(user.suspended, user.email_verified)}</td>
+                    <td>{user.created_at}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let next = page.next_after.map(|after| {
+        let query = url_query(&[
+            ("search", search.unwrap_or_default()),
+            ("after", after.to_string()),
+        ]);
+        view! { <a href=format!("{}?{query}", paths::ADMIN_USERS)>"Next page"</a> }
+    });
+    view! {
+        <div class="table-scroll">
+            <table data-testid=test_ids::USER_TABLE>
+                <thead>
+                    <tr>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Username"</th>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Created"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {next}
+    }
+}
+
+fn status(suspended: bool, verified: bool) -> &'static str {
+    match (suspended, verified) {
+        (true, _) => "suspended",
+        (false, true) => "active",
+        (false, false) => "email not confirmed",
+    }
+}
+
+fn url_query(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(key, value)| format!("{key}={}", encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn AdminUserPage() -> impl IntoView {
+    let params = use_params_map();
+    let user_id = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or_default()
+    });
+    let user = Resource::new(move || user_id.get(), admin_get_user);
+    let events = Resource::new(
+        move || user_id.get(),
+        |id| admin_list_security_events(Some(id), None, None),
+    );
+    view! {
+        <Title text="Account" />
+        <section class="container">
+            <AdminNav />
+            <NoticeBanner />
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(user) => view! { <UserDetail user /> }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <h2>"Security log"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match events.await {
+                        Ok(page) => view! { <EventTable events=page.events show_account=true /> }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn UserDetail(user: UserSummary) -> impl IntoView {
+    let suspend = ServerAction::<AdminSetSuspended>::new();
+    let set_role = ServerAction::<AdminSetRole>::new();
+    let (suspend_label, suspend_value) = if user.suspended {
+        ("Reinstate account", "false")
+    } else {
+        ("Suspend account", "true")
+    };
+    let roles = [Role::Customer, Role::Support, Role::Admin]
+        .into_iter()
+        .map(|role| {
+            view! { <option value=role.as_str() selected=role == user.role>{role.as_str()}</option> }
+        })
+        .collect_view();
+    view! {
+        <h1>{user.email.clone()}</h1>
+        <dl class="facts">
+            <dt>"Name"</dt><dd>{user.name}</dd>
+            <dt>"Username"</dt><dd>{user.username}</dd>
+            <dt>"Role"</dt><dd>{user.role.as_str()}</dd>
+            <dt>"Status"</dt><dd>{status(user.suspended, user.email_verified)}</dd>
+            <dt>"Created"</dt><dd>{user.created_at}</dd>
+        </dl>
+        <ActionError action=suspend />
+        <ActionForm action=suspend>
+            <input type="hidden" name="user_id" value=user.id.to_string() />
+            <input type="hidden" name="suspended" value=suspend_value />
+            <button type="submit" class="button secondary">{suspend_label}</button>
+        </ActionForm>
+        <ActionError action=set_role />
+        <ActionForm action=set_role>
+            <input type="hidden" name="user_id" value=user.id.to_string() />
+            <label for="role">"Role"</label>
+            <select id="role" name="role">{roles}</select>
+            <button type="submit" class="button secondary">"Change role"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn AdminSecurityPage() -> impl IntoView {
+    let user = query_param("user");
+    let kind = query_param("kind");
+    let before = query_param("before");
+    let page = Resource::new(
+        move || (user.get(), kind.get(), before.get()),
+        |(user, kind, before)| {
+            admin_list_security_events(
+                user.and_then(|u| u.parse().ok()),
+                kind,
+                before.and_then(|b| b.parse().ok()),
+            )
+        },
+    );
+    view! {
+        <Title text="Security log" />
+        <section class="container">
+            <h1>"Security log"</h1>
+            <AdminNav />
+            <form method="get" action=paths::ADMIN_SECURITY class="search-form">
+                <label for="event-user">"Account id"</label>
+                <input id="event-user" name="user" type="number" min="1" value=move || user.get() />
+                <label for="event-kind">"Kind"</label>
+                <input id="event-kind" name="kind" value=move || kind.get() placeholder="login_failed" />
+                <button type="submit" class="button secondary">"Filter"</button>
+            </form>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => {
+                            let next = page.next_before.map(|before| {
+                                let query = url_query(&[
+                                    ("user", user.get_untracked().unwrap_or_default()),
+                                    ("kind", kind.get_untracked().unwrap_or_default()),
+                                    ("before", before.to_string()),
+                                ]);
+                                view! { <a href=format!("{}?{query}", paths::ADMIN_SECURITY)>"Older events"</a> }
+                            });
+                            view! { <EventTable events=page.events show_account=true /> {next} }.into_any()
+                        }
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,134 @@
+import { test, expect, open } from "./fixtures";
+import { linkIn, mailTo, serverCommand } from "./server";
+import { CONSENT_BANNER, ACCOUNT_MENU, FORM_ERROR, FORM_NOTICE, SECURITY_EVENTS, SESSION_LIST, USER_TABLE } from "./ids";
+import type { Page } from "@playwright/test";
+
+const PASSWORD = "violet otter harmonica 42";
+
+/** Answers the consent banner first, so it does not cover the forms under test. */
+async function answerConsent(page: Page, jsEnabled: boolean) {
+  await open(page, "/", jsEnabled);
+  await page.getByRole("button", { name: "Reject" }).click();
+  await expect(page.getByTestId(CONSENT_BANNER)).toBeHidden();
+}
+
+test.beforeEach(async ({ page, jsEnabled }) => {
+  await answerConsent(page, jsEnabled);
+});
+
+async function logIn(page: Page, email: string, password: string, jsEnabled: boolean) {
+  await open(page, "/login", jsEnabled);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function signUp(page: Page, name: string, email: string, username: string, jsEnabled: boolean) {
+  await open(page, "/signup", jsEnabled);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/notice=signed-up/);
+}
+
+test("sign up, confirm by mail, sign in, revoke another device, sign out", async ({ page, browser, jsEnabled }, testInfo) => {
+  const suffix = `${testInfo.project.name}-${Date.now()}`;
+  const email = `ann-${suffix}@example.com`;
+
+  await signUp(page, "Ann Example", email, `ann-${testInfo.project.name}`, jsEnabled);
+  await expect(page.getByTestId(FORM_NOTICE)).toContainText("emailed you a link");
+
+  const link = linkIn(await mailTo(email), "/verify-email");
+  await open(page, link, jsEnabled);
+  await page.getByRole("button", { name: "Confirm my email address" }).click();
+  await expect(page).toHaveURL(/\/login\?notice=email-verified/);
+
+  await logIn(page, email, "not the password", jsEnabled);
+  await expect(page.getByTestId(FORM_ERROR)).toHaveText("The email or password is incorrect.");
+  await logIn(page, email, PASSWORD, jsEnabled);
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByText(`Email: ${email} (confirmed)`)).toBeVisible();
+  await expect(page.getByTestId(ACCOUNT_MENU)).toContainText(`ann-${testInfo.project.name}`);
+
+  // A second device signs in; the first signs it out.
+  const other = await browser.newContext({ javaScriptEnabled: jsEnabled });
+  const phone = await other.newPage();
+  await answerConsent(phone, jsEnabled);
+  await logIn(phone, email, PASSWORD, jsEnabled);
+  await expect(phone).toHaveURL(/\/account$/);
+
+  await open(page, "/account/security", jsEnabled);
+  const sessions = page.getByTestId(SESSION_LIST).locator("li");
+  await expect(sessions).toHaveCount(2);
+  await sessions.filter({ hasNotText: "(this device)" }).getByRole("button", { name: "Sign out this device" }).click();
+  await expect(page).toHaveURL(/notice=session-revoked/);
+  await expect(page.getByTestId(SESSION_LIST).locator("li")).toHaveCount(1);
+  await expect(page.getByTestId(SECURITY_EVENTS)).toContainText("Device signed out");
+
+  await phone.goto("/account");
+  await expect(phone).toHaveURL(/\/login\?next=%2Faccount/);
+  await other.close();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login\?notice=signed-out/);
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login\?next=/);
+});
+
+test("a forgotten password is reset by a mailed link", async ({ page, jsEnabled }, testInfo) => {
+  const suffix = `${testInfo.project.name}-${Date.now()}`;
+  const email = `bo-${suffix}@example.com`;
+  await signUp(page, "Bo", email, `bo-${testInfo.project.name}`, jsEnabled);
+
+  await open(page, "/forgot-password", jsEnabled);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Email me a reset link" }).click();
+  await expect(page.getByTestId(FORM_NOTICE)).toContainText("If an account uses that address");
+
+  const link = linkIn(await mailTo(email, 2), "/reset-password");
+  await open(page, link, jsEnabled);
+  await page.getByLabel("New password").fill("password1");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await expect(page.getByTestId(FORM_ERROR)).toContainText("most commonly used");
+
+  await open(page, link, jsEnabled);
+  await page.getByLabel("New password").fill("a whole new passphrase");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await expect(page).toHaveURL(/\/login\?notice=password-reset/);
+  await logIn(page, email, "a whole new passphrase", jsEnabled);
+  await expect(page).toHaveURL(/\/account$/);
+});
+
+test("the staff section is refused to customers and lets admins suspend", async ({ page, jsEnabled }, testInfo) => {
+  const project = testInfo.project.name;
+  const customerEmail = `cy-${project}-${Date.now()}@example.com`;
+  await signUp(page, "Cy", customerEmail, `cy-${project}`, jsEnabled);
+  await logIn(page, customerEmail, PASSWORD, jsEnabled);
+  await expect(page).toHaveURL(/\/account$/);
+  const refused = await page.goto("/admin/users");
+  expect(refused?.status()).toBe(403);
+  await expect(page.getByText("this needs you to be a member of staff")).toBeVisible();
+  await page.goto("/login");
+  await page.context().clearCookies();
+
+  const adminEmail = `root-${project}-${Date.now()}@example.com`;
+  serverCommand(
+    ["create-admin", "--email", adminEmail, "--username", `root-${project}`, "--name", "Root", "--password-stdin"],
+    `${PASSWORD}\n`,
+  );
+  await logIn(page, adminEmail, PASSWORD, jsEnabled);
+  await open(page, "/admin/users", jsEnabled);
+  await page.getByLabel("Search email, username or name").fill(`cy-${project}`);
+  await page.getByRole("button", { name: "Search" }).click();
+  const table = page.getByTestId(USER_TABLE);
+  await expect(table).toContainText(customerEmail);
+  await expect(table).not.toContainText(adminEmail);
+  await table.getByRole("link", { name: customerEmail }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(customerEmail);
+  await page.getByRole("button", { name: "Suspend account" }).click();
+  await expect(page.getByTestId(FORM_NOTICE)).toHaveText("The account has been updated.");
+  await expect(page.getByRole("button", { name: "Reinstate account" })).toBeVisible();
+  await expect(page.getByTestId(SECURITY_EVENTS)).toContainText("Account suspended");
+});
