@@ -16,6 +16,18 @@ pub struct ProfileView {
     pub member_since: String,
 }
 
+/// The two-step verification page: state, the enrolment secret while it is off, and recovery
+/// codes made a moment ago (shown once).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    pub enabled: bool,
+    pub unused_recovery_codes: u64,
+    pub secret_base32: Option<String>,
+    pub otpauth_url: Option<String>,
+    pub qr_svg: Option<String>,
+    pub new_recovery_codes: Vec<String>,
+}
+
 /// One signed-in device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionItem {
@@ -83,10 +95,16 @@ pub enum Notice {
     OtherSessionsRevoked,
     SignedOut,
     UserUpdated,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    RecoveryCodesRegenerated,
+    MagicLinkSent,
+    EmailChangeSent,
+    EmailChanged,
 }
 
 impl Notice {
-    const ALL: [Notice; 11] = [
+    const ALL: [Notice; 17] = [
         Notice::SignedUp,
         Notice::EmailVerified,
         Notice::VerificationSent,
@@ -98,6 +116,12 @@ impl Notice {
         Notice::OtherSessionsRevoked,
         Notice::SignedOut,
         Notice::UserUpdated,
+        Notice::TwoFactorEnabled,
+        Notice::TwoFactorDisabled,
+        Notice::RecoveryCodesRegenerated,
+        Notice::MagicLinkSent,
+        Notice::EmailChangeSent,
+        Notice::EmailChanged,
     ];
 
     pub fn key(self) -> &'static str {
@@ -113,6 +137,12 @@ impl Notice {
             Notice::OtherSessionsRevoked => "other-sessions-revoked",
             Notice::SignedOut => "signed-out",
             Notice::UserUpdated => "user-updated",
+            Notice::TwoFactorEnabled => "two-factor-enabled",
+            Notice::TwoFactorDisabled => "two-factor-disabled",
+            Notice::RecoveryCodesRegenerated => "recovery-codes-regenerated",
+            Notice::MagicLinkSent => "magic-link-sent",
+            Notice::EmailChangeSent => "email-change-sent",
+            Notice::EmailChanged => "email-changed",
         }
     }
 
@@ -144,6 +174,24 @@ impl Notice {
             Notice::OtherSessionsRevoked => "All your other devices have been signed out.",
             Notice::SignedOut => "You have signed out.",
             Notice::UserUpdated => "The account has been updated.",
+            Notice::TwoFactorEnabled => {
+                "Two-step verification is on. Save your recovery codes now: they are shown only \
+                 this once."
+            }
+            Notice::TwoFactorDisabled => "Two-step verification is off.",
+            Notice::RecoveryCodesRegenerated => {
+                "New recovery codes are ready and the old ones no longer work. Save them now: \
+                 they are shown only this once."
+            }
+            Notice::MagicLinkSent => {
+                "If an account uses that address, we have emailed it a sign-in link. The link \
+                 works once, for 15 minutes."
+            }
+            Notice::EmailChangeSent => {
+                "We have emailed a confirmation link to the new address. Your address changes \
+                 when you open it."
+            }
+            Notice::EmailChanged => "Your email address has been changed.",
         }
     }
 

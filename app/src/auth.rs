@@ -52,6 +52,8 @@ pub struct Viewer {
     pub email: String,
     pub role: Role,
     pub email_verified: bool,
+    /// Two-step verification is on.
+    pub two_factor: bool,
 }
 
 /// Who may reach a page or call a server function.
@@ -67,15 +69,47 @@ pub enum Access {
     Admin,
 }
 
+/// Why a viewer was turned away.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Denial {
+    /// Not signed in: sign in first.
+    SignIn,
+    /// Signed in, but not allowed; the message says why.
+    Forbidden(&'static str),
+}
+
 impl Access {
-    /// Whether `viewer` (None: anonymous) may pass.
-    pub fn allows(self, viewer: Option<&Viewer>) -> bool {
+    /// Whether `viewer` (None: anonymous) may pass. Staff functions also need two-step
+    /// verification on: a stolen staff password alone must not open them.
+    pub fn check(self, viewer: Option<&Viewer>) -> Result<(), Denial> {
+        let Some(viewer) = viewer else {
+            return match self {
+                Access::Public => Ok(()),
+                _ => Err(Denial::SignIn),
+            };
+        };
+        let staff_ready = || {
+            if viewer.two_factor {
+                Ok(())
+            } else {
+                Err(Denial::Forbidden(
+                    "staff functions need two-step verification: turn it on under Account, \
+                     Security first",
+                ))
+            }
+        };
         match self {
-            Access::Public => true,
-            Access::SignedIn => viewer.is_some(),
-            Access::Staff => viewer.is_some_and(|v| v.role.is_staff()),
-            Access::Admin => viewer.is_some_and(|v| v.role == Role::Admin),
+            Access::Public | Access::SignedIn => Ok(()),
+            Access::Staff if viewer.role.is_staff() => staff_ready(),
+            Access::Admin if viewer.role == Role::Admin => staff_ready(),
+            Access::Staff => Err(Denial::Forbidden("this needs you to be a member of staff")),
+            Access::Admin => Err(Denial::Forbidden("this needs you to be an administrator")),
         }
+    }
+
+    /// Whether `viewer` may pass.
+    pub fn allows(self, viewer: Option<&Viewer>) -> bool {
+        self.check(viewer).is_ok()
     }
 }
 
@@ -98,6 +132,14 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("revoke_session", Access::SignedIn),
     ("revoke_other_sessions", Access::SignedIn),
     ("list_my_security_events", Access::SignedIn),
+    ("complete_login", Access::Public),
+    ("request_magic_link", Access::Public),
+    ("log_in_with_link", Access::Public),
+    ("two_factor_setup", Access::SignedIn),
+    ("enable_two_factor", Access::SignedIn),
+    ("disable_two_factor", Access::SignedIn),
+    ("regenerate_recovery_codes", Access::SignedIn),
+    ("request_email_change", Access::SignedIn),
     ("admin_list_users", Access::Staff),
     ("admin_get_user", Access::Staff),
     ("admin_list_security_events", Access::Staff),
@@ -140,6 +182,7 @@ mod tests {
             email: "ann@example.com".to_owned(),
             role,
             email_verified: true,
+            two_factor: true,
         }
     }
 
@@ -163,6 +206,17 @@ mod tests {
         assert!(Access::Staff.allows(Some(&support)));
         assert!(!Access::Admin.allows(Some(&support)));
         assert!(Access::Admin.allows(Some(&admin)));
+    }
+
+    #[test]
+    fn staff_without_two_step_verification_are_turned_away() {
+        let mut admin = viewer(Role::Admin);
+        admin.two_factor = false;
+        assert!(
+            matches!(Access::Admin.check(Some(&admin)), Err(Denial::Forbidden(m)) if m.contains("two-step"))
+        );
+        assert!(Access::SignedIn.allows(Some(&admin)));
+        assert_eq!(Access::Staff.check(None), Err(Denial::SignIn));
     }
 
     #[test]

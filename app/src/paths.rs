@@ -11,12 +11,15 @@ pub const TERMS: &str = "/terms";
 /// Signing up, in and out, and the pages emailed links open.
 pub const SIGN_UP: &str = "/signup";
 pub const LOG_IN: &str = "/login";
+pub const LOG_IN_TWO_FACTOR: &str = "/login/two-factor";
+/// Opened from an emailed sign-in link.
+pub const LOG_IN_LINK: &str = "/login/link";
 pub const VERIFY_EMAIL: &str = "/verify-email";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";
 pub const RESET_PASSWORD: &str = "/reset-password";
 /// Pages reached from an emailed link carry its token in the query; optional measurement is
 /// never loaded on them so the token cannot leak to a third party.
-pub const TOKEN_PAGES: &[&str] = &[VERIFY_EMAIL, RESET_PASSWORD];
+pub const TOKEN_PAGES: &[&str] = &[VERIFY_EMAIL, RESET_PASSWORD, LOG_IN_LINK];
 /// Query parameter carrying an emailed token.
 pub const TOKEN_QUERY: &str = "token";
 /// Query parameter naming where to go after signing in (a local path).
@@ -27,6 +30,7 @@ pub const NOTICE_QUERY: &str = "notice";
 /// The signed-in customer's section.
 pub const ACCOUNT: &str = "/account";
 pub const ACCOUNT_SECURITY: &str = "/account/security";
+pub const ACCOUNT_TWO_FACTOR: &str = "/account/two-factor";
 /// The staff section.
 pub const ADMIN: &str = "/admin";
 pub const ADMIN_USERS: &str = "/admin/users";
@@ -61,6 +65,12 @@ pub const SESSION_COOKIE_SECURE: &str = "__Host-codexapi_session";
 /// guessing that account's password never locks its owner out.
 pub const DEVICE_COOKIE: &str = "codexapi_device";
 pub const DEVICE_COOKIE_SECURE: &str = "__Host-codexapi_device";
+/// A sign-in waiting for its second step (not a session; ten minutes).
+pub const PENDING_COOKIE: &str = "codexapi_pending";
+pub const PENDING_COOKIE_SECURE: &str = "__Host-codexapi_pending";
+/// Recovery codes on their way to the one page that shows them, encrypted (five minutes).
+pub const FLASH_COOKIE: &str = "codexapi_flash";
+pub const FLASH_COOKIE_SECURE: &str = "__Host-codexapi_flash";
 /// Local-storage key of the consent choice (the browser-side copy).
 pub const CONSENT_STORAGE_KEY: &str = "codexapi.consent";
 /// Necessary cookies and storage keys that withdrawing consent must keep.
@@ -70,6 +80,10 @@ pub const NECESSARY_COOKIES: &[&str] = &[
     SESSION_COOKIE_SECURE,
     DEVICE_COOKIE,
     DEVICE_COOKIE_SECURE,
+    PENDING_COOKIE,
+    PENDING_COOKIE_SECURE,
+    FLASH_COOKIE,
+    FLASH_COOKIE_SECURE,
     "codexapi_ref",
 ];
 pub const NECESSARY_STORAGE_KEYS: &[&str] = &[CONSENT_STORAGE_KEY, "codexapi.ref"];
@@ -87,4 +101,6 @@ pub mod test_ids {
     pub const SESSION_LIST: &str = "session-list";
     pub const SECURITY_EVENTS: &str = "security-events";
     pub const USER_TABLE: &str = "user-table";
+    pub const TOTP_SECRET: &str = "totp-secret";
+    pub const RECOVERY_CODES: &str = "recovery-codes";
 }

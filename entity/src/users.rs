@@ -22,6 +22,14 @@ pub struct Model {
     pub country: Option<String>,
     pub phone: Option<String>,
     pub company: Option<String>,
+    /// The TOTP secret, encrypted with a key derived from `security.secret_key`; set while
+    /// two-step verification is on.
+    pub totp_secret_enc: Option<String>,
+    /// A secret shown for enrolment, not yet confirmed by a code (encrypted the same way).
+    pub totp_pending_enc: Option<String>,
+    pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The last accepted TOTP time step: a code is accepted only for a later step.
+    pub totp_last_step: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,8 +10,8 @@
 mod common;
 
 use common::accounts::{
-    admin, body_of, database_text, mail_to, sign_up, spawn_with_mail, token_in, verified_customer,
-    Browser, DEVICE, PASSWORD, SESSION,
+    admin, body_of, create_user, database_text, enable_two_factor, mail_to, sign_up,
+    spawn_with_mail, token_in, verified_customer, Browser, DEVICE, PASSWORD, SESSION,
 };
 use common::{Backend, TestApp};
 use entity::{account_tokens, email_outbox, users};
@@ -249,7 +249,7 @@ async fn the_session_cookie_is_host_prefixed_and_secure_on_https() {
     })
     .await
     .unwrap();
-    admin(&app, "root@example.com", "127.0.0.1").await;
+    create_user(&app, "root@example.com", app::auth::Role::Customer).await;
     let response = app
         .client
         .post(app.url("/api/log_in"))
@@ -671,6 +671,7 @@ with_mail!(
             StatusCode::UNAUTHORIZED
         );
         customer.log_in("ned@example.com", PASSWORD).await;
+        enable_two_factor(&customer).await;
         assert_eq!(
             customer.call("admin_list_users", &[]).await.status,
             StatusCode::OK

@@ -40,6 +40,7 @@ fn device(user_id: i64, agent: &str) -> NewSession {
         user_id,
         ip: Some("203.0.113.7".to_owned()),
         user_agent: Some(agent.to_owned()),
+        password_confirmed: true,
     }
 }
 

@@ -270,7 +270,7 @@ impl Default for PasswordSettings {
 }
 
 /// `[security]`: keys and re-authentication.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecuritySettings {
     /// At least 32 random bytes, base64-encoded (`openssl rand -base64 32`). Secret: it signs
@@ -279,6 +279,18 @@ pub struct SecuritySettings {
     /// `serve`; `scripts/serve` generates one into `data/secret.key`. Default none.
     #[serde(serialize_with = "redact_optional")]
     pub secret_key: Option<SecretString>,
+    /// Minutes a password (and code) confirmation covers sensitive actions such as disabling
+    /// two-step verification or changing the email address. Default 10.
+    pub step_up_minutes: u32,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            secret_key: None,
+            step_up_minutes: 10,
+        }
+    }
 }
 
 impl SecuritySettings {
@@ -517,6 +529,9 @@ impl Settings {
         }
         if self.security.secret_key.is_some() {
             self.security.key_bytes()?;
+        }
+        if !(1..=1440).contains(&self.security.step_up_minutes) {
+            return invalid("security.step_up_minutes", "must be between 1 and 1440");
         }
         Ok(())
     }

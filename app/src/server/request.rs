@@ -2,14 +2,16 @@
 
 use super::config::Settings;
 use super::net::ClientIp;
-use super::services::accounts::{Accounts, Client, SignedIn};
+use super::services::accounts::second_factor;
+use super::services::accounts::{Accounts, Client, PendingLogin, SignedIn};
 use super::state::AppState;
 use crate::auth::Viewer;
 use crate::consent::ConsentState;
 use crate::error::AppError;
 use crate::paths::{
-    CONSENT_COOKIE, DEVICE_COOKIE, DEVICE_COOKIE_SECURE, NEXT_QUERY, REVIEW_CONSENT_QUERY,
-    SESSION_COOKIE, SESSION_COOKIE_SECURE,
+    CONSENT_COOKIE, DEVICE_COOKIE, DEVICE_COOKIE_SECURE, FLASH_COOKIE, FLASH_COOKIE_SECURE,
+    NEXT_QUERY, PENDING_COOKIE, PENDING_COOKIE_SECURE, REVIEW_CONSENT_QUERY, SESSION_COOKIE,
+    SESSION_COOKIE_SECURE,
 };
 use http::header::{ACCEPT, COOKIE, REFERER, SET_COOKIE, USER_AGENT};
 use http::request::Parts;
@@ -57,6 +59,56 @@ impl Call {
 
     pub fn settings(&self) -> &Settings {
         self.state.settings()
+    }
+
+    /// Sets the sign-in cookies and continues to `next` (a local path) or the account page.
+    pub fn finish_sign_in(&self, signed_in: &SignedIn, next: Option<&str>) -> Result<(), AppError> {
+        set_sign_in_cookies(self.settings(), signed_in).map_err(fail)?;
+        leptos_axum::redirect(&safe_next(next, crate::paths::ACCOUNT));
+        Ok(())
+    }
+
+    /// Keeps the half-finished sign-in in its cookie and sends the browser to enter a code.
+    pub fn ask_second_step(
+        &self,
+        pending: &PendingLogin,
+        next: Option<&str>,
+    ) -> Result<(), AppError> {
+        set_pending_cookie(self.settings(), pending).map_err(fail)?;
+        let mut target = crate::paths::LOG_IN_TWO_FACTOR.to_owned();
+        if let Some(next) = next.filter(|n| !n.is_empty()) {
+            target.push_str(&format!(
+                "?{NEXT_QUERY}={}",
+                url::form_urlencoded::byte_serialize(safe_next(Some(next), "/").as_bytes())
+                    .collect::<String>()
+            ));
+        }
+        leptos_axum::redirect(&target);
+        Ok(())
+    }
+
+    /// Seals new recovery codes into the flash cookie and sends the browser to the two-step
+    /// page, which shows them once.
+    pub fn show_recovery_codes(
+        &self,
+        user_id: i64,
+        codes: &[String],
+        notice: crate::account::Notice,
+    ) -> Result<(), AppError> {
+        use super::services::secrets::Sealed;
+        let json = serde_json::to_vec(codes).map_err(|e| {
+            fail(AppError::from(super::services::ServiceError::Internal(
+                e.to_string(),
+            )))
+        })?;
+        let sealed = self
+            .accounts()
+            .keys
+            .seal(Sealed::RecoveryCodes(user_id), &json)
+            .map_err(|e| fail(AppError::from(super::services::ServiceError::Internal(e))))?;
+        set_flash_cookie(self.settings(), sealed).map_err(fail)?;
+        leptos_axum::redirect(&notice.on(crate::paths::ACCOUNT_TWO_FACTOR));
+        Ok(())
     }
 }
 
@@ -107,21 +159,34 @@ pub fn user_agent(parts: &Parts) -> Option<String> {
 /// How long a browser stays "known" to an account after signing in to it.
 const DEVICE_COOKIE_MAX_AGE_DAYS: i64 = 365;
 
-/// The session cookie's name: `__Host-` prefixed when the site is served over https.
-pub fn session_cookie_name(settings: &Settings) -> &'static str {
+/// The `__Host-` prefixed name when the site is served over https, else the plain one.
+fn host_cookie_name(
+    settings: &Settings,
+    plain: &'static str,
+    secure: &'static str,
+) -> &'static str {
     if settings.server.is_https() {
-        SESSION_COOKIE_SECURE
+        secure
     } else {
-        SESSION_COOKIE
+        plain
     }
 }
 
+/// The session cookie's name.
+pub fn session_cookie_name(settings: &Settings) -> &'static str {
+    host_cookie_name(settings, SESSION_COOKIE, SESSION_COOKIE_SECURE)
+}
+
 fn device_cookie_name(settings: &Settings) -> &'static str {
-    if settings.server.is_https() {
-        DEVICE_COOKIE_SECURE
-    } else {
-        DEVICE_COOKIE
-    }
+    host_cookie_name(settings, DEVICE_COOKIE, DEVICE_COOKIE_SECURE)
+}
+
+fn pending_cookie_name(settings: &Settings) -> &'static str {
+    host_cookie_name(settings, PENDING_COOKIE, PENDING_COOKIE_SECURE)
+}
+
+fn flash_cookie_name(settings: &Settings) -> &'static str {
+    host_cookie_name(settings, FLASH_COOKIE, FLASH_COOKIE_SECURE)
 }
 
 /// A necessary cookie: HttpOnly, SameSite=Lax, path `/`, Secure on https. `max_age` None makes
@@ -186,14 +251,58 @@ pub fn set_device_cookie(settings: &Settings, value: String) -> Result<(), AppEr
     ))
 }
 
-/// Deletes the session cookie.
-pub fn clear_session_cookie(settings: &Settings) -> Result<(), AppError> {
+/// Deletes a cookie.
+fn clear_cookie(settings: &Settings, name: &'static str) -> Result<(), AppError> {
     append_cookie(&necessary_cookie(
         settings,
-        session_cookie_name(settings),
+        name,
         String::new(),
         Some(cookie::time::Duration::ZERO),
     ))
+}
+
+/// Deletes the session cookie.
+pub fn clear_session_cookie(settings: &Settings) -> Result<(), AppError> {
+    clear_cookie(settings, session_cookie_name(settings))
+}
+
+/// Remembers a sign-in that waits for its second step.
+pub fn set_pending_cookie(settings: &Settings, pending: &PendingLogin) -> Result<(), AppError> {
+    let minutes = second_factor::PENDING_LIFETIME.num_minutes();
+    append_cookie(&necessary_cookie(
+        settings,
+        pending_cookie_name(settings),
+        pending.expose().to_owned(),
+        Some(cookie::time::Duration::minutes(minutes)),
+    ))
+}
+
+/// The half-finished sign-in's token, if the browser has one.
+pub fn pending_cookie(parts: &Parts, settings: &Settings) -> Option<String> {
+    cookie(parts, pending_cookie_name(settings))
+}
+
+pub fn clear_pending_cookie(settings: &Settings) -> Result<(), AppError> {
+    clear_cookie(settings, pending_cookie_name(settings))
+}
+
+/// Hands sealed recovery codes to the page that shows them once.
+pub fn set_flash_cookie(settings: &Settings, sealed: String) -> Result<(), AppError> {
+    append_cookie(&necessary_cookie(
+        settings,
+        flash_cookie_name(settings),
+        sealed,
+        Some(cookie::time::Duration::minutes(5)),
+    ))
+}
+
+/// Takes the sealed recovery codes, if any, deleting the cookie.
+pub fn take_flash_cookie(parts: &Parts, settings: &Settings) -> Result<Option<String>, AppError> {
+    let value = cookie(parts, flash_cookie_name(settings));
+    if value.is_some() {
+        clear_cookie(settings, flash_cookie_name(settings))?;
+    }
+    Ok(value)
 }
 
 /// The signed-in viewer the session middleware attached to this request.

@@ -12,7 +12,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::account::AccountPage;
 use pages::account_security::AccountSecurityPage;
+use pages::account_two_factor::AccountTwoFactorPage;
 use pages::admin::{AdminHomePage, AdminSecurityPage, AdminUserPage, AdminUsersPage};
+use pages::login_link::LogInLinkPage;
+use pages::login_two_factor::LogInTwoFactorPage;
 use pages::{
     forgot_password::ForgotPasswordPage, home::HomePage, login::LogInPage, not_found::NotFoundPage,
     pricing::PricingPage, privacy::PrivacyPage, reset_password::ResetPasswordPage,
@@ -118,6 +121,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/terms") view=TermsPage />
                     <Route path=path!("/signup") view=SignUpPage />
                     <Route path=path!("/login") view=LogInPage />
+                    <Route path=path!("/login/two-factor") view=LogInTwoFactorPage />
+                    <Route path=path!("/login/link") view=LogInLinkPage />
                     <Route path=path!("/verify-email") view=VerifyEmailPage />
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=ResetPasswordPage />
@@ -125,6 +130,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/account/security")
                         view=AccountSecurityPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/account/two-factor")
+                        view=AccountTwoFactorPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/admin") view=AdminHomePage />

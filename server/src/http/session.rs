@@ -6,7 +6,7 @@
 //! Responses to signed-in requests and all server-function answers are `Cache-Control:
 //! no-store`, so no shared or browser cache keeps personal pages.
 
-use app::auth::{page_access, server_fn_access, Access, Viewer};
+use app::auth::{page_access, server_fn_access, Access, Denial, Viewer};
 use app::error::AppError;
 use app::paths;
 use app::server::request::{necessary_cookie, session_cookie_name};
@@ -123,10 +123,10 @@ fn wants_html(request: &Request) -> bool {
 }
 
 /// Anonymous visitors are sent to sign in (pages and plain form posts) or told 401 (script
-/// calls); signed-in accounts without the role get 403.
+/// calls); signed-in accounts that may not pass get 403 saying why.
 fn refuse(request: &Request, access: Access, viewer: Option<&Viewer>, server_fn: bool) -> Response {
-    if viewer.is_none() {
-        if !server_fn || wants_html(request) {
+    match access.check(viewer) {
+        Err(Denial::SignIn) if !server_fn || wants_html(request) => {
             let back = request
                 .uri()
                 .path_and_query()
@@ -139,22 +139,15 @@ fn refuse(request: &Request, access: Access, viewer: Option<&Viewer>, server_fn:
                 paths::NEXT_QUERY,
                 url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>()
             );
-            return Redirect::to(&target).into_response();
+            Redirect::to(&target).into_response()
         }
-        return error_response(
+        Err(Denial::SignIn) => error_response(
             request,
             AppError::Unauthorized("please sign in to continue".to_owned()),
-        );
+        ),
+        Err(Denial::Forbidden(why)) => error_response(request, AppError::Forbidden(why.to_owned())),
+        Ok(()) => error_response(request, AppError::Internal),
     }
-    let needed = match access {
-        Access::Admin => "an administrator",
-        Access::Staff => "a member of staff",
-        Access::SignedIn | Access::Public => "signed in",
-    };
-    error_response(
-        request,
-        AppError::Forbidden(format!("this needs you to be {needed}")),
-    )
 }
 
 /// An error in the shape the caller reads: a small page for browsers navigating, the server

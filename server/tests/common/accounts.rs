@@ -247,11 +247,11 @@ pub async fn verified_customer(
     browser
 }
 
-/// Creates an admin directly (as `create-admin` does) and signs it in.
-pub async fn admin(app: &TestApp, email: &str, ip: &str) -> Browser {
+/// Creates an account directly (as `create-admin` does), with a confirmed address.
+pub async fn create_user(app: &TestApp, email: &str, role: app::auth::Role) {
     use app::server::config::PasswordSettings;
     use app::server::services::passwords::Passwords;
-    use app::server::services::users::{self, NewUser, Role};
+    use app::server::services::users::{self, NewUser};
     let hash = Passwords::new(&PasswordSettings::default())
         .unwrap()
         .hash(PASSWORD)
@@ -262,17 +262,60 @@ pub async fn admin(app: &TestApp, email: &str, ip: &str) -> Browser {
         NewUser {
             email: email.to_owned(),
             username: email.split('@').next().unwrap().to_owned(),
-            name: "Admin".to_owned(),
+            name: "Created".to_owned(),
             password_hash: hash,
-            role: Role::Admin,
+            role,
             email_verified: true,
         },
     )
     .await
     .unwrap();
+}
+
+/// Creates an admin, signs it in and turns on two-step verification (staff functions need it).
+pub async fn admin(app: &TestApp, email: &str, ip: &str) -> Browser {
+    create_user(app, email, app::auth::Role::Admin).await;
     let browser = Browser::new(app, ip);
     assert_eq!(browser.log_in(email, PASSWORD).await.status, StatusCode::OK);
+    enable_two_factor(&browser).await;
     browser
+}
+
+/// A TOTP code for `secret` (base32), `steps` time steps from now.
+pub fn totp_code(secret: &str, steps: i64) -> String {
+    let totp = totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
+        .build()
+        .unwrap();
+    let now = chrono::Utc::now().timestamp() + steps * 30;
+    totp.generate(u64::try_from(now).unwrap()).to_string()
+}
+
+/// Turns on two-step verification for the signed-in browser; returns the secret and the
+/// recovery codes.
+pub async fn enable_two_factor(browser: &Browser) -> (String, Vec<String>) {
+    let setup: serde_json::Value =
+        serde_json::from_str(&browser.call("two_factor_setup", &[]).await.body).unwrap();
+    let secret = setup["secret_base32"].as_str().unwrap().to_owned();
+    let enabled = browser
+        .call("enable_two_factor", &[("code", &totp_code(&secret, 0))])
+        .await;
+    assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.body);
+    let shown: serde_json::Value =
+        serde_json::from_str(&browser.call("two_factor_setup", &[]).await.body).unwrap();
+    let codes = shown["new_recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    (secret, codes)
+}
+
+/// Lets the next TOTP code of every account be accepted again (tests that are not about
+/// replay protection would otherwise wait for the next 30-second step).
+pub async fn forget_used_totp_steps(app: &TestApp) {
+    app.execute("UPDATE users SET totp_last_step = NULL").await;
 }
 
 /// The name of the session cookie on a plain-http test server.

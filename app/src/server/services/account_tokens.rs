@@ -57,7 +57,7 @@ impl TokenPurpose {
         match self {
             TokenPurpose::VerifyEmail | TokenPurpose::ChangeEmail => paths::VERIFY_EMAIL,
             TokenPurpose::ResetPassword => paths::RESET_PASSWORD,
-            TokenPurpose::MagicLogin => paths::LOG_IN,
+            TokenPurpose::MagicLogin => paths::LOG_IN_LINK,
         }
     }
 }

@@ -6,6 +6,9 @@
 //! way. What differs goes to the address's inbox, never to the requester.
 
 mod emails;
+pub mod second_factor;
+
+pub use second_factor::{PendingLogin, TwoFactorStatus};
 
 use super::account_tokens::{self, TokenPurpose};
 use super::audit::{self, EventKind, NewEvent};
@@ -58,6 +61,21 @@ pub struct SignedIn {
     pub user_id: i64,
     pub session: IssuedSession,
     pub device_cookie: String,
+}
+
+/// What an emailed address link did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailConfirmed {
+    Verified,
+    Changed,
+}
+
+/// Where a first sign-in step leads.
+#[derive(Debug)]
+pub enum LogInOutcome {
+    SignedIn(SignedIn),
+    /// Two-step verification is on: the code is asked next.
+    SecondStep(PendingLogin),
 }
 
 /// The editable part of a profile.
@@ -231,13 +249,14 @@ impl Accounts<'_> {
         Ok(())
     }
 
-    /// Spends a verification link and marks the address verified.
-    pub async fn verify_email(
+    /// Spends an emailed address link: confirms the sign-up address, or switches the account to
+    /// a new address it confirms. Returns which.
+    pub async fn confirm_email(
         &self,
         token: &str,
         client: &Client,
         now: DateTime<Utc>,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<EmailConfirmed, ServiceError> {
         throttle::enforce(
             self.db,
             &throttle::LINK_USES_PER_IP,
@@ -245,20 +264,170 @@ impl Accounts<'_> {
             now,
         )
         .await?;
+        let is_change = account_tokens::check(self.db, token, TokenPurpose::ChangeEmail, now)
+            .await
+            .is_ok();
         let txn = self.db.begin().await?;
-        let spent = account_tokens::consume(&txn, token, TokenPurpose::VerifyEmail, now).await?;
-        user_rows::Entity::update_many()
+        if !is_change {
+            let spent =
+                account_tokens::consume(&txn, token, TokenPurpose::VerifyEmail, now).await?;
+            user_rows::Entity::update_many()
+                .col_expr(user_rows::Column::EmailVerifiedAt, Expr::value(Some(now)))
+                .col_expr(user_rows::Column::UpdatedAt, Expr::value(now))
+                .filter(user_rows::Column::Id.eq(spent.user_id))
+                .filter(user_rows::Column::EmailVerifiedAt.is_null())
+                .exec(&txn)
+                .await?;
+            audit::record(
+                &txn,
+                event(EventKind::EmailVerified, Some(spent.user_id), client),
+            )
+            .await?;
+            txn.commit().await?;
+            return Ok(EmailConfirmed::Verified);
+        }
+        let spent = account_tokens::consume(&txn, token, TokenPurpose::ChangeEmail, now).await?;
+        let new_email = spent
+            .new_email
+            .clone()
+            .ok_or_else(|| ServiceError::Internal("email change without an address".to_owned()))?;
+        let old = user_rows::Entity::find_by_id(spent.user_id)
+            .one(&txn)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let switched = user_rows::Entity::update_many()
+            .col_expr(user_rows::Column::Email, Expr::value(new_email.clone()))
             .col_expr(user_rows::Column::EmailVerifiedAt, Expr::value(Some(now)))
             .col_expr(user_rows::Column::UpdatedAt, Expr::value(now))
             .filter(user_rows::Column::Id.eq(spent.user_id))
-            .filter(user_rows::Column::EmailVerifiedAt.is_null())
             .exec(&txn)
-            .await?;
-        let mut verified = event(EventKind::EmailVerified, Some(spent.user_id), client);
-        verified.actor_id = Some(spent.user_id);
-        audit::record(&txn, verified).await?;
+            .await
+            .map_err(ServiceError::from);
+        if let Err(ServiceError::Conflict { .. }) = switched {
+            return Err(ServiceError::Invalid(
+                "that address now belongs to another account; your address was not changed"
+                    .to_owned(),
+            ));
+        }
+        switched?;
+        account_tokens::void_all(&txn, spent.user_id, TokenPurpose::ChangeEmail, now).await?;
+        let mut changed = event(EventKind::EmailChanged, Some(spent.user_id), client);
+        changed.detail = json!({ "from": old.email, "to": new_email });
+        audit::record(&txn, changed).await?;
+        txn.commit().await?;
+        Ok(EmailConfirmed::Changed)
+    }
+
+    /// Emails a confirmation link to a new address (after step-up) and tells the current one.
+    pub async fn request_email_change(
+        &self,
+        viewer: &Viewer,
+        new_email: &str,
+        password: &str,
+        code: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        throttle::enforce(
+            self.db,
+            &throttle::EMAIL_LINKS_PER_IP,
+            client.ip_subject(),
+            now,
+        )
+        .await?;
+        let new_email = users::parse_email(new_email)?;
+        self.step_up(viewer, password, code, now).await?;
+        throttle::enforce(
+            self.db,
+            &throttle::EMAIL_LINKS_PER_ACCOUNT,
+            &account_subject(&viewer.email),
+            now,
+        )
+        .await?;
+        let user = self.user(viewer.user_id).await?;
+        if user.email.eq_ignore_ascii_case(&new_email) {
+            return Err(ServiceError::Invalid(
+                "that is already your email address".to_owned(),
+            ));
+        }
+        if find_by_email(self.db, &new_email).await?.is_some() {
+            return Err(ServiceError::Invalid(
+                "that address belongs to another account".to_owned(),
+            ));
+        }
+        let txn = self.db.begin().await?;
+        email::enqueue(
+            &txn,
+            emails::confirm_new_email(self.site_name(), &user, &new_email),
+        )
+        .await?;
+        email::enqueue(
+            &txn,
+            emails::email_change_requested(self.site_name(), self.settings, &user, &new_email),
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// Emails a single-use sign-in link if the address has an account. Answers the same either
+    /// way.
+    pub async fn request_magic_link(
+        &self,
+        email: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        throttle::enforce(
+            self.db,
+            &throttle::EMAIL_LINKS_PER_IP,
+            client.ip_subject(),
+            now,
+        )
+        .await?;
+        let email = users::parse_email(email)?;
+        let Some(user) = find_by_email(self.db, &email).await? else {
+            return Ok(());
+        };
+        if user.suspended_at.is_some() {
+            return Ok(());
+        }
+        let subject = account_subject(&user.email);
+        if throttle::within(self.db, &throttle::EMAIL_LINKS_PER_ACCOUNT, &subject, now).await? {
+            email::enqueue(self.db, emails::magic_link(self.site_name(), &user)).await?;
+        }
+        Ok(())
+    }
+
+    /// Spends a sign-in link: a session, or the code step when two-step verification is on.
+    pub async fn log_in_with_link(
+        &self,
+        token: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<LogInOutcome, ServiceError> {
+        throttle::enforce(
+            self.db,
+            &throttle::LINK_USES_PER_IP,
+            client.ip_subject(),
+            now,
+        )
+        .await?;
+        let spent = account_tokens::consume(self.db, token, TokenPurpose::MagicLogin, now).await?;
+        let user = self.user(spent.user_id).await?;
+        if user.suspended_at.is_some() {
+            return Err(suspended(self.settings));
+        }
+        if user.totp_enabled_at.is_some() {
+            let pending = self
+                .start_second_step(user.id, second_factor::Method::MagicLink, client, now)
+                .await?;
+            return Ok(LogInOutcome::SecondStep(pending));
+        }
+        let signed_in = self
+            .open_session(user.id, "magic_link", false, client, now)
+            .await?;
+        Ok(LogInOutcome::SignedIn(signed_in))
     }
 
     /// Checks an email and password and opens a session.
@@ -268,7 +437,7 @@ impl Accounts<'_> {
         password: &str,
         client: &Client,
         now: DateTime<Utc>,
-    ) -> Result<SignedIn, ServiceError> {
+    ) -> Result<LogInOutcome, ServiceError> {
         // A megabyte "password" is refused before any work, and before it can cost a hash.
         if password.len() > passwords::MAX_PASSWORD_CHARS * 4 {
             return Err(ServiceError::Invalid(format!(
@@ -317,26 +486,48 @@ impl Accounts<'_> {
             self.set_password_hash(self.db, user.id, upgraded, now)
                 .await?;
         }
+        if user.totp_enabled_at.is_some() {
+            let pending = self
+                .start_second_step(user.id, second_factor::Method::Password, client, now)
+                .await?;
+            return Ok(LogInOutcome::SecondStep(pending));
+        }
+        let signed_in = self
+            .open_session(user.id, "password", true, client, now)
+            .await?;
+        Ok(LogInOutcome::SignedIn(signed_in))
+    }
+
+    /// Opens a session for a user who has proved who they are, and audits it.
+    async fn open_session(
+        &self,
+        user_id: i64,
+        method: &str,
+        password_confirmed: bool,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<SignedIn, ServiceError> {
         let txn = self.db.begin().await?;
         let session = sessions::create(
             &txn,
             NewSession {
-                user_id: user.id,
+                user_id,
                 ip: client.ip.clone(),
                 user_agent: client.user_agent.clone(),
+                password_confirmed,
             },
             &self.settings.sessions,
             now,
         )
         .await?;
-        let mut succeeded = event(EventKind::LoginSucceeded, Some(user.id), client);
-        succeeded.detail = json!({ "session_id": session.id, "method": "password" });
+        let mut succeeded = event(EventKind::LoginSucceeded, Some(user_id), client);
+        succeeded.detail = json!({ "session_id": session.id, "method": method });
         audit::record(&txn, succeeded).await?;
         txn.commit().await?;
         Ok(SignedIn {
-            user_id: user.id,
+            user_id,
             session,
-            device_cookie: self.keys.device_cookie(user.id),
+            device_cookie: self.keys.device_cookie(user_id),
         })
     }
 
@@ -585,6 +776,7 @@ impl Accounts<'_> {
             email: user.email,
             role,
             email_verified: user.email_verified_at.is_some(),
+            two_factor: user.totp_enabled_at.is_some(),
         }))
     }
 

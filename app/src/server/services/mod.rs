@@ -15,6 +15,7 @@ pub mod rate_limit;
 pub mod secrets;
 pub mod sessions;
 pub mod throttle;
+pub mod two_factor;
 pub mod users;
 
 pub use error::ServiceError;

@@ -1,6 +1,8 @@
 //! Random tokens, their stored hashes, and keyed MACs: the primitives every credential uses.
 
 use base64::Engine as _;
+use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, KeyInit, Mac};
 use rand::RngCore as _;
 use sha2::{Digest, Sha256};
@@ -25,13 +27,87 @@ pub fn sha256_hex(token: &str) -> String {
 #[derive(Clone)]
 pub struct Keys {
     device: [u8; 32],
+    sealing: [u8; 32],
+    recovery: [u8; 32],
+}
+
+/// What a sealed value is, bound into its encryption so one kind cannot pass for another.
+#[derive(Clone, Copy, Debug)]
+pub enum Sealed {
+    /// A user's TOTP secret (with the user id).
+    TotpSecret(i64),
+    /// Recovery codes shown once after they are made (with the user id).
+    RecoveryCodes(i64),
+}
+
+impl Sealed {
+    fn context(self) -> String {
+        match self {
+            Sealed::TotpSecret(user_id) => format!("totp-secret:{user_id}"),
+            Sealed::RecoveryCodes(user_id) => format!("recovery-codes:{user_id}"),
+        }
+    }
 }
 
 impl Keys {
     pub fn new(master: &[u8]) -> Self {
         Self {
             device: derive(master, b"codexapi known-device cookie v1"),
+            sealing: derive(master, b"codexapi sealing v1"),
+            recovery: derive(master, b"codexapi recovery codes v1"),
         }
+    }
+
+    /// Encrypts `plaintext` (XChaCha20-Poly1305, random nonce): `base64url(nonce || ciphertext)`.
+    pub fn seal(&self, kind: Sealed, plaintext: &[u8]) -> Result<String, String> {
+        let cipher = XChaCha20Poly1305::new_from_slice(&self.sealing)
+            .map_err(|e| format!("sealing key: {e}"))?;
+        let mut nonce = [0_u8; 24];
+        rand::rng().fill_bytes(&mut nonce);
+        let aad = kind.context();
+        let ciphertext = cipher
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| "encryption failed".to_owned())?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ciphertext);
+        Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out))
+    }
+
+    /// Decrypts what [`Keys::seal`] made for the same `kind`; `None` if it was altered, made
+    /// for another kind or user, or under another key.
+    pub fn open(&self, kind: Sealed, sealed: &str) -> Option<Vec<u8>> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(sealed)
+            .ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(24);
+        let nonce: [u8; 24] = nonce.try_into().ok()?;
+        let cipher = XChaCha20Poly1305::new_from_slice(&self.sealing).ok()?;
+        let aad = kind.context();
+        cipher
+            .decrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .ok()
+    }
+
+    /// The stored form of a recovery code: keyed, so a copy of the database alone cannot be
+    /// searched for the codes.
+    pub fn recovery_code_hash(&self, user_id: i64, code: &str) -> String {
+        let tag = derive(&self.recovery, format!("{user_id}:{code}").as_bytes());
+        tag.iter().map(|byte| format!("{byte:02x}")).collect()
     }
 
     /// A cookie value proving this browser signed in to `user_id` before:
@@ -84,6 +160,36 @@ mod tests {
             sha256_hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn sealed_values_open_only_as_what_they_were_sealed_as() {
+        let keys = Keys::new(&[7; 32]);
+        let sealed = keys.seal(Sealed::TotpSecret(1), b"secret bytes").unwrap();
+        assert_eq!(
+            keys.open(Sealed::TotpSecret(1), &sealed).as_deref(),
+            Some(&b"secret bytes"[..])
+        );
+        assert_eq!(
+            keys.open(Sealed::TotpSecret(2), &sealed),
+            None,
+            "another user's"
+        );
+        assert_eq!(
+            keys.open(Sealed::RecoveryCodes(1), &sealed),
+            None,
+            "another kind"
+        );
+        assert_eq!(
+            Keys::new(&[8; 32]).open(Sealed::TotpSecret(1), &sealed),
+            None
+        );
+        assert_ne!(
+            sealed,
+            keys.seal(Sealed::TotpSecret(1), b"secret bytes").unwrap(),
+            "fresh nonce"
+        );
+        assert!(!sealed.contains("secret"));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct NewSession {
     pub user_id: i64,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The sign-in checked the password (and second factor), which counts as a fresh
+    /// confirmation for step-up; a sign-in link does not.
+    pub password_confirmed: bool,
 }
 
 /// A freshly issued session.
@@ -53,6 +56,7 @@ pub struct IssuedSession {
 pub struct ActiveSession {
     pub id: i64,
     pub user_id: i64,
+    pub reauthenticated_at: Option<DateTime<Utc>>,
 }
 
 /// A session as its owner sees it in the list of devices.
@@ -91,6 +95,7 @@ pub async fn create<C: ConnectionTrait>(
         last_seen_at: Set(now),
         expires_at: Set(expires_at),
         revoked_at: Set(None),
+        reauthenticated_at: Set(new.password_confirmed.then_some(now)),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -139,7 +144,37 @@ pub async fn authenticate<C: ConnectionTrait>(
     Ok(Some(ActiveSession {
         id: session.id,
         user_id: session.user_id,
+        reauthenticated_at: session.reauthenticated_at,
     }))
+}
+
+/// When the session last confirmed the password, if it is a live session of `user_id`.
+pub async fn reauthenticated_at<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    session_id: i64,
+) -> Result<Option<DateTime<Utc>>, ServiceError> {
+    Ok(sessions::Entity::find_by_id(session_id)
+        .filter(Column::UserId.eq(user_id))
+        .filter(Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .and_then(|session| session.reauthenticated_at))
+}
+
+/// Records that the session just confirmed the password (step-up).
+pub async fn mark_reauthenticated<C: ConnectionTrait>(
+    db: &C,
+    session_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    sessions::Entity::update_many()
+        .col_expr(Column::ReauthenticatedAt, Expr::value(Some(now)))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(session_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Ends one of the user's sessions (sign-out, or "revoke this device"). Another user's session

@@ -117,6 +117,10 @@ pub async fn create<C: ConnectionTrait>(
         country: Set(None),
         phone: Set(None),
         company: Set(None),
+        totp_secret_enc: Set(None),
+        totp_pending_enc: Set(None),
+        totp_enabled_at: Set(None),
+        totp_last_step: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })

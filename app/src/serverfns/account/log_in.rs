@@ -1,21 +1,23 @@
-//! `log_in`: checks an email and password, opens a session and continues to `next` (a local
-//! path) or the account page. Anyone may call it.
+//! `log_in`: checks an email and password. Without two-step verification it opens a session
+//! and continues to `next` (a local path) or the account page; with it, the browser gets a
+//! short-lived pending sign-in and is sent to enter a code. Anyone may call it.
 
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "log_in")]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::paths;
-    use crate::server::request::{self, fail, Call};
+    use crate::server::request::{fail, Call};
+    use crate::server::services::accounts::LogInOutcome;
 
     let call = Call::current()?;
-    let signed_in = call
+    let outcome = call
         .accounts()
         .log_in(&email, &password, &call.client(), chrono::Utc::now())
         .await
         .map_err(fail)?;
-    request::set_sign_in_cookies(call.settings(), &signed_in).map_err(fail)?;
-    leptos_axum::redirect(&request::safe_next(next.as_deref(), paths::ACCOUNT));
-    Ok(())
+    match outcome {
+        LogInOutcome::SignedIn(signed_in) => call.finish_sign_in(&signed_in, next.as_deref()),
+        LogInOutcome::SecondStep(pending) => call.ask_second_step(&pending, next.as_deref()),
+    }
 }

@@ -1,31 +1,47 @@
 //! Signing up, in and out, and the signed-in user's own account.
 
 mod change_password;
+mod complete_login;
+mod disable_two_factor;
+mod enable_two_factor;
 mod get_profile;
 mod list_my_security_events;
 mod list_sessions;
 mod log_in;
+mod log_in_with_link;
 mod log_out;
+mod regenerate_recovery_codes;
+mod request_email_change;
+mod request_magic_link;
 mod request_password_reset;
 mod resend_verification;
 mod reset_password;
 mod revoke_other_sessions;
 mod revoke_session;
 mod sign_up;
+mod two_factor_setup;
 mod update_profile;
 mod verify_email;
 
 pub use change_password::*;
+pub use complete_login::*;
+pub use disable_two_factor::*;
+pub use enable_two_factor::*;
 pub use get_profile::*;
 pub use list_my_security_events::*;
 pub use list_sessions::*;
 pub use log_in::*;
+pub use log_in_with_link::*;
 pub use log_out::*;
+pub use regenerate_recovery_codes::*;
+pub use request_email_change::*;
+pub use request_magic_link::*;
 pub use request_password_reset::*;
 pub use resend_verification::*;
 pub use reset_password::*;
 pub use revoke_other_sessions::*;
 pub use revoke_session::*;
 pub use sign_up::*;
+pub use two_factor_setup::*;
 pub use update_profile::*;
 pub use verify_email::*;

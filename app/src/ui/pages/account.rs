@@ -3,7 +3,9 @@
 
 use crate::account::ProfileView;
 use crate::paths;
-use crate::serverfns::account::{get_profile, ResendVerification, UpdateProfile};
+use crate::serverfns::account::{
+    get_profile, RequestEmailChange, ResendVerification, UpdateProfile,
+};
 use crate::ui::components::forms::{ActionError, Field, NoticeBanner};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -81,6 +83,36 @@ fn ProfileForms(profile: ProfileView) -> impl IntoView {
                 required=false
             />
             <button type="submit" class="button">"Save profile"</button>
+        </ActionForm>
+        <EmailChange />
+    }
+}
+
+/// Changing the address: confirmed at the new address, announced to the old one.
+#[component]
+fn EmailChange() -> impl IntoView {
+    let action = ServerAction::<RequestEmailChange>::new();
+    view! {
+        <h2>"Change email address"</h2>
+        <ActionError action />
+        <ActionForm action>
+            <Field label="New email address" name="new_email" kind="email" autocomplete="email" />
+            <Field
+                label="Current password"
+                name="password"
+                kind="password"
+                autocomplete="current-password"
+                required=false
+                hint="Not needed if you confirmed it in the last few minutes."
+            />
+            <Field
+                label="Two-step code"
+                name="code"
+                autocomplete="one-time-code"
+                required=false
+                hint="Only if two-step verification is on."
+            />
+            <button type="submit" class="button secondary">"Send confirmation link"</button>
         </ActionForm>
     }
 }

@@ -1,7 +1,7 @@
 //! Password, signed-in devices and the user's own security log.
 
 use crate::account::{SecurityEventView, SessionItem};
-use crate::paths::test_ids;
+use crate::paths::{self, test_ids};
 use crate::serverfns::account::{
     list_my_security_events, list_sessions, ChangePassword, RevokeOtherSessions, RevokeSession,
 };
@@ -9,6 +9,7 @@ use crate::ui::components::forms::{ActionError, Field, NoticeBanner};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 #[component]
 pub fn AccountSecurityPage() -> impl IntoView {
@@ -20,6 +21,9 @@ pub fn AccountSecurityPage() -> impl IntoView {
         <section class="container">
             <h1>"Security"</h1>
             <NoticeBanner />
+            <p>
+                <A href=paths::ACCOUNT_TWO_FACTOR>"Two-step verification"</A>
+            </p>
             <h2>"Change password"</h2>
             <ActionError action=change />
             <ActionForm action=change>

@@ -27,6 +27,8 @@ pub fn LogInPage() -> impl IntoView {
             <p>
                 <A href=paths::FORGOT_PASSWORD>"Forgot your password?"</A>
                 " · "
+                <A href=paths::LOG_IN_LINK>"Email me a sign-in link"</A>
+                " · "
                 <A href=paths::SIGN_UP>"Create an account"</A>
             </p>
         </section>

@@ -91,3 +91,67 @@ pub fn password_changed(site: &str, settings: &Settings, user: &users::Model) ->
         link: None,
     }
 }
+
+/// A single-use sign-in link.
+pub fn magic_link(site: &str, user: &users::Model) -> NewEmail {
+    NewEmail {
+        recipient: user.email.clone(),
+        template: "magic_link",
+        subject: format!("{site}: your sign-in link"),
+        body_text: format!(
+            "Hello {name},\n\n\
+             Open this link to sign in to {site}:\n\n\
+             {LINK_MARKER}\n\n\
+             The link works once and expires in 15 minutes. If you use two-step verification, \
+             you will still be asked for a code.\n\n\
+             If you did not ask for this, ignore this email.\n",
+            name = user.name,
+        ),
+        link: Some((user.id, TokenPurpose::MagicLogin)),
+    }
+}
+
+/// Confirms a new address; sent to the new address.
+pub fn confirm_new_email(site: &str, user: &users::Model, new_email: &str) -> NewEmail {
+    NewEmail {
+        recipient: new_email.to_owned(),
+        template: "change_email",
+        subject: format!("{site}: confirm your new email address"),
+        body_text: format!(
+            "Hello {name},\n\n\
+             Please confirm that {new_email} should become the email address of your {site} \
+             account by opening this link:\n\n\
+             {LINK_MARKER}\n\n\
+             The link works once and expires in 24 hours. Until then, your account keeps its \
+             current address.\n",
+            name = user.name,
+        ),
+        link: Some((user.id, TokenPurpose::ChangeEmail)),
+    }
+}
+
+/// Tells the current address that a change was requested.
+pub fn email_change_requested(
+    site: &str,
+    settings: &Settings,
+    user: &users::Model,
+    new_email: &str,
+) -> NewEmail {
+    NewEmail {
+        recipient: user.email.clone(),
+        template: "email_change_requested",
+        subject: format!("{site}: a change of your email address was requested"),
+        body_text: format!(
+            "Hello {name},\n\n\
+             Someone signed in to your {site} account asked to change its email address to \
+             {new_email}. The change happens only when the link sent to that address is opened.\n\n\
+             If this was not you, reset your password now at {base}{forgot} and contact \
+             {support}.\n",
+            name = user.name,
+            base = settings.public_base_url(),
+            forgot = paths::FORGOT_PASSWORD,
+            support = settings.site.support_email,
+        ),
+        link: None,
+    }
+}

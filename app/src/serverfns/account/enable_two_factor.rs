@@ -1,0 +1,20 @@
+//! `enable_two_factor`: confirms enrolment with a first code. Signed-in accounts only. The new
+//! recovery codes go to the two-step page once, sealed in a short-lived cookie.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "enable_two_factor")]
+pub async fn enable_two_factor(code: String) -> Result<(), AppError> {
+    use crate::account::Notice;
+    use crate::server::request::{fail, Call};
+
+    let call = Call::current()?;
+    let viewer = call.viewer()?;
+    let codes = call
+        .accounts()
+        .enable_two_factor(&viewer, &code, &call.client(), chrono::Utc::now())
+        .await
+        .map_err(fail)?;
+    call.show_recovery_codes(viewer.user_id, &codes, Notice::TwoFactorEnabled)
+}
