@@ -1,9 +1,12 @@
 import { test, expect, open } from "./fixtures";
-import { linkIn, mailTo, serverCommand } from "./server";
-import { CONSENT_BANNER, ACCOUNT_MENU, FORM_ERROR, FORM_NOTICE, SECURITY_EVENTS, SESSION_LIST, USER_TABLE } from "./ids";
+import { linkIn, mailTo, serverCommand, totp } from "./server";
+import { CONSENT_BANNER, RECOVERY_CODES, TOTP_SECRET, ACCOUNT_MENU, FORM_ERROR, FORM_NOTICE, SECURITY_EVENTS, SESSION_LIST, USER_TABLE } from "./ids";
 import type { Page } from "@playwright/test";
 
 const PASSWORD = "violet otter harmonica 42";
+
+// Full sign-up and two-step flows load many hydrated pages; the default 30 s is too tight.
+test.describe.configure({ timeout: 90_000 });
 
 /** Answers the consent banner first, so it does not cover the forms under test. */
 async function answerConsent(page: Page, jsEnabled: boolean) {
@@ -15,6 +18,10 @@ async function answerConsent(page: Page, jsEnabled: boolean) {
 test.beforeEach(async ({ page, jsEnabled }) => {
   await answerConsent(page, jsEnabled);
 });
+
+async function signOut(page: Page) {
+  await page.getByRole("navigation", { name: "Account" }).getByRole("button", { name: "Sign out" }).click();
+}
 
 async function logIn(page: Page, email: string, password: string, jsEnabled: boolean) {
   await open(page, "/login", jsEnabled);
@@ -33,11 +40,24 @@ async function signUp(page: Page, name: string, email: string, username: string,
   await expect(page).toHaveURL(/notice=signed-up/);
 }
 
-test("sign up, confirm by mail, sign in, revoke another device, sign out", async ({ page, browser, jsEnabled }, testInfo) => {
+/** Turns on two-step verification from its page; returns the secret and the recovery codes. */
+async function enableTwoFactor(page: Page, jsEnabled: boolean): Promise<{ secret: string; codes: string[] }> {
+  await open(page, "/account/two-factor", jsEnabled);
+  const secret = (await page.getByTestId(TOTP_SECRET).textContent()) ?? "";
+  await page.getByLabel("Code from the app").fill(totp(secret));
+  await page.getByRole("button", { name: "Turn on two-step verification" }).click();
+  await expect(page.getByTestId(FORM_NOTICE)).toContainText("Two-step verification is on");
+  const codes = await page.getByTestId(RECOVERY_CODES).locator("li").allTextContents();
+  expect(codes).toHaveLength(10);
+  return { secret, codes };
+}
+
+test("sign up, confirm by mail, sign in, turn on 2FA, sign in with a code, revoke another device", async ({ page, browser, jsEnabled }, testInfo) => {
   const suffix = `${testInfo.project.name}-${Date.now()}`;
   const email = `ann-${suffix}@example.com`;
 
   await signUp(page, "Ann Example", email, `ann-${testInfo.project.name}`, jsEnabled);
+  await expect(page).toHaveURL(/\/login\?notice=signed-up/);
   await expect(page.getByTestId(FORM_NOTICE)).toContainText("emailed you a link");
 
   const link = linkIn(await mailTo(email), "/verify-email");
@@ -52,12 +72,29 @@ test("sign up, confirm by mail, sign in, revoke another device, sign out", async
   await expect(page.getByText(`Email: ${email} (confirmed)`)).toBeVisible();
   await expect(page.getByTestId(ACCOUNT_MENU)).toContainText(`ann-${testInfo.project.name}`);
 
-  // A second device signs in; the first signs it out.
+  // A second device signs in.
   const other = await browser.newContext({ javaScriptEnabled: jsEnabled });
   const phone = await other.newPage();
   await answerConsent(phone, jsEnabled);
   await logIn(phone, email, PASSWORD, jsEnabled);
   await expect(phone).toHaveURL(/\/account$/);
+
+  const { secret } = await enableTwoFactor(page, jsEnabled);
+  await signOut(page);
+  await expect(page).toHaveURL(/\/login\?notice=signed-out/);
+
+  await logIn(page, email, PASSWORD, jsEnabled);
+  await expect(page).toHaveURL(/\/login\/two-factor/);
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login\?next=/, { timeout: 5_000 });
+  await logIn(page, email, PASSWORD, jsEnabled);
+  await page.getByLabel("Code").fill("000000");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByTestId(FORM_ERROR)).toContainText("not correct");
+  // The enrolment code's time step is spent; the next step's code is within the allowed drift.
+  await page.getByLabel("Code").fill(totp(secret, 1));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/account$/);
 
   await open(page, "/account/security", jsEnabled);
   const sessions = page.getByTestId(SESSION_LIST).locator("li");
@@ -66,12 +103,13 @@ test("sign up, confirm by mail, sign in, revoke another device, sign out", async
   await expect(page).toHaveURL(/notice=session-revoked/);
   await expect(page.getByTestId(SESSION_LIST).locator("li")).toHaveCount(1);
   await expect(page.getByTestId(SECURITY_EVENTS)).toContainText("Device signed out");
+  await expect(page.getByTestId(SECURITY_EVENTS)).toContainText("Two-step verification turned on");
 
   await phone.goto("/account");
   await expect(phone).toHaveURL(/\/login\?next=%2Faccount/);
   await other.close();
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await expect(page).toHaveURL(/\/login\?notice=signed-out/);
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login\?next=/);
@@ -119,6 +157,11 @@ test("the staff section is refused to customers and lets admins suspend", async 
     `${PASSWORD}\n`,
   );
   await logIn(page, adminEmail, PASSWORD, jsEnabled);
+  await expect(page).toHaveURL(/\/account$/);
+  const beforeTwoFactor = await page.goto("/admin/users");
+  expect(beforeTwoFactor?.status()).toBe(403);
+  await expect(page.getByText("staff functions need two-step verification")).toBeVisible();
+  await enableTwoFactor(page, jsEnabled);
   await open(page, "/admin/users", jsEnabled);
   await page.getByLabel("Search email, username or name").fill(`cy-${project}`);
   await page.getByRole("button", { name: "Search" }).click();

@@ -11,3 +11,5 @@ export const ACCOUNT_MENU = "account-menu";
 export const SESSION_LIST = "session-list";
 export const SECURITY_EVENTS = "security-events";
 export const USER_TABLE = "user-table";
+export const TOTP_SECRET = "totp-secret";
+export const RECOVERY_CODES = "recovery-codes";

@@ -1,6 +1,7 @@
 // The server under test: the debug binary cargo-leptos built, a fresh SQLite database per run,
 // and a configured Reddit Pixel id so the consent tests have something to (not) load.
 import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
@@ -97,4 +98,20 @@ export function linkIn(mail: Mail, path: string): string {
   const match = mail.body.match(new RegExp(`https?://[^\\s]*${path}\\?token=[A-Za-z0-9_-]+`));
   if (!match) throw new Error(`no ${path} link in: ${mail.body}`);
   return match[0];
+}
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 secret, `offsetSteps` steps from now. */
+export function totp(secretBase32: string, offsetSteps = 0): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of secretBase32.replace(/=+$/, "").toUpperCase()) {
+    bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  }
+  const key = Buffer.alloc(Math.floor(bits.length / 8));
+  for (let i = 0; i < key.length; i++) key[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + offsetSteps));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return ((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).toString().padStart(6, "0");
 }

@@ -50,9 +50,17 @@ impl Answer {
 
 impl Browser {
     pub fn new(app: &TestApp, ip: &str) -> Self {
+        Self::at(&app.address, ip)
+    }
+
+    /// A browser for a server at `base` (e.g. one started as a separate process).
+    pub fn at(base: &str, ip: &str) -> Self {
         Self {
-            client: app.client.clone(),
-            base: app.address.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: base.to_owned(),
             ip: ip.to_owned(),
             jar: Mutex::new(BTreeMap::new()),
         }

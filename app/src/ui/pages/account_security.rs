@@ -72,7 +72,7 @@ fn SessionList(sessions: Vec<SessionItem>) -> impl IntoView {
     let rows = sessions
         .into_iter()
         .map(|session| {
-            let label = if session.current { "Sign out" } else { "Sign out this device" };
+            let label = if session.current { "Sign out here" } else { "Sign out this device" };
             view! {
                 <li class="session" data-current=session.current.to_string()>
                     <p>
