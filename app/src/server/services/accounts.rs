@@ -386,16 +386,8 @@ impl Accounts<'_> {
         )
         .await?;
         let email = users::parse_email(email)?;
-        let Some(user) = find_by_email(self.db, &email).await? else {
-            return Ok(());
-        };
-        if user.suspended_at.is_some() {
-            return Ok(());
-        }
-        let subject = account_subject(&user.email);
-        if throttle::within(self.db, &throttle::EMAIL_LINKS_PER_ACCOUNT, &subject, now).await? {
-            email::enqueue(self.db, emails::magic_link(self.site_name(), &user)).await?;
-        }
+        let user = find_by_email(self.db, &email).await?;
+        self.email_link_in_background(user, emails::magic_link, now);
         Ok(())
     }
 
@@ -464,11 +456,14 @@ impl Accounts<'_> {
             burst?;
         }
         let Some(user) = user else {
-            // Same work as for a real account, same answer.
+            // Same work as for a real account (a hash check and an audit write), same answer.
             let _ = self
                 .passwords
                 .verify(password, self.dummy_hash().await?)
                 .await?;
+            let mut failed = event(EventKind::LoginFailed, None, client);
+            failed.detail = json!({ "reason": "unknown_account" });
+            audit::record(self.db, failed).await?;
             return Err(ServiceError::Unauthenticated(WRONG_CREDENTIALS.to_owned()));
         };
         if !self.passwords.verify(password, &user.password_hash).await? {
@@ -562,17 +557,41 @@ impl Accounts<'_> {
         )
         .await?;
         let email = users::parse_email(email)?;
-        let Some(user) = find_by_email(self.db, &email).await? else {
-            return Ok(());
-        };
-        if user.suspended_at.is_some() {
-            return Ok(());
-        }
-        let subject = account_subject(&user.email);
-        if throttle::within(self.db, &throttle::EMAIL_LINKS_PER_ACCOUNT, &subject, now).await? {
-            email::enqueue(self.db, emails::reset_password(self.site_name(), &user)).await?;
-        }
+        let user = find_by_email(self.db, &email).await?;
+        self.email_link_in_background(user, emails::reset_password, now);
         Ok(())
+    }
+
+    /// Queues an emailed link for `user` (if any, not suspended, and within the per-account
+    /// budget) after the answer has gone: whether an address has an account must not show in
+    /// how long the answer takes. A lost queueing (the process dying within milliseconds) costs
+    /// one email the person can ask for again.
+    fn email_link_in_background(
+        &self,
+        user: Option<user_rows::Model>,
+        compose: fn(&str, &user_rows::Model) -> email::NewEmail,
+        now: DateTime<Utc>,
+    ) {
+        let Some(user) = user.filter(|u| u.suspended_at.is_none()) else {
+            return;
+        };
+        let db = self.db.clone();
+        let message = compose(self.site_name(), &user);
+        tokio::spawn(async move {
+            // A newly spawned task runs next on this worker; waiting a moment lets the answer
+            // leave first, so the database writes below do not delay it.
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            let subject = account_subject(&user.email);
+            let queued = async {
+                if throttle::within(&db, &throttle::EMAIL_LINKS_PER_ACCOUNT, &subject, now).await? {
+                    email::enqueue(&db, message).await?;
+                }
+                Ok::<(), ServiceError>(())
+            };
+            if let Err(error) = queued.await {
+                tracing::error!(%error, user.id = user.id, "could not queue an emailed link");
+            }
+        });
     }
 
     /// Whether a reset link is still usable (to show the form or say it is not).
