@@ -2,7 +2,7 @@
 //! links, email change), suspension and contact details on users, and the link an outbox email
 //! asks the delivery worker to mint when it sends.
 
-use crate::sql::{drop_table, run};
+use crate::sql::{drop_columns, drop_table, run};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -43,23 +43,17 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_table(manager, "account_tokens").await?;
-        for (table, column) in [
-            ("users", "suspended_at"),
-            ("users", "country"),
-            ("users", "phone"),
-            ("users", "company"),
-            ("email_outbox", "user_id"),
-            ("email_outbox", "link_purpose"),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Alias::new(table))
-                        .drop_column(Alias::new(column))
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        drop_columns(
+            manager,
+            &[
+                ("users", "suspended_at"),
+                ("users", "country"),
+                ("users", "phone"),
+                ("users", "company"),
+                ("email_outbox", "user_id"),
+                ("email_outbox", "link_purpose"),
+            ],
+        )
+        .await
     }
 }

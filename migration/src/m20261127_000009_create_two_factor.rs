@@ -2,7 +2,7 @@
 //! accepted time step (codes are single-use), hashed recovery codes, sign-ins waiting for their
 //! second step, and the time a session last re-confirmed the password (step-up).
 
-use crate::sql::{drop_table, run};
+use crate::sql::{drop_columns, drop_table, run};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -54,22 +54,16 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_table(manager, "pending_logins").await?;
         drop_table(manager, "recovery_codes").await?;
-        for (table, column) in [
-            ("users", "totp_secret_enc"),
-            ("users", "totp_pending_enc"),
-            ("users", "totp_enabled_at"),
-            ("users", "totp_last_step"),
-            ("sessions", "reauthenticated_at"),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Alias::new(table))
-                        .drop_column(Alias::new(column))
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        drop_columns(
+            manager,
+            &[
+                ("users", "totp_secret_enc"),
+                ("users", "totp_pending_enc"),
+                ("users", "totp_enabled_at"),
+                ("users", "totp_last_step"),
+                ("sessions", "reauthenticated_at"),
+            ],
+        )
+        .await
     }
 }

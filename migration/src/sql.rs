@@ -58,6 +58,24 @@ pub async fn drop_table(manager: &SchemaManager<'_>, table: &'static str) -> Res
         .await
 }
 
+/// Drops columns added by a migration (the `down` of an `ADD COLUMN`), given as (table, column).
+pub async fn drop_columns(
+    manager: &SchemaManager<'_>,
+    columns: &[(&'static str, &'static str)],
+) -> Result<(), DbErr> {
+    for (table, column) in columns {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new(*table))
+                    .drop_column(Alias::new(*column))
+                    .to_owned(),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

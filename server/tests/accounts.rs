@@ -10,35 +10,13 @@
 mod common;
 
 use common::accounts::{
-    admin, body_of, create_user, database_text, enable_two_factor, mail_to, sign_up,
-    spawn_with_mail, token_in, verified_customer, Browser, DEVICE, PASSWORD, SESSION,
+    admin, body_of, create_user, database_text, enable_two_factor, mail_to, sign_up, token_in,
+    verified_customer, Browser, DEVICE, PASSWORD, SESSION,
 };
 use common::{Backend, TestApp};
 use entity::{account_tokens, email_outbox, users};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
-/// Runs `$body` with a mail-connected app on SQLite and on PostgreSQL.
-macro_rules! with_mail {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_sqlite() {
-                let (app, sink) = spawn_with_mail(Backend::Sqlite).await.unwrap();
-                ($body)(app, sink).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_postgres() {
-                if let Some((app, sink)) = spawn_with_mail(Backend::Postgres).await {
-                    ($body)(app, sink).await;
-                }
-            }
-        }
-    };
-}
 
 async fn user_by_email(app: &TestApp, email: &str) -> users::Model {
     users::Entity::find()

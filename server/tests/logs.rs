@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::accounts::{mail_to, token_in, totp_code, Browser, PASSWORD, SESSION};
+use common::accounts::{enable_two_factor, mail_to, token_in, Browser, PASSWORD, SESSION};
 use common::smtp_sink::{SinkMode, SmtpSink};
 use common::TEST_SECRET_KEY;
 use reqwest::StatusCode;
@@ -99,16 +99,8 @@ async fn debug_logs_hold_no_secrets() {
     browser.call("verify_email", &[("token", &verify)]).await;
     browser.log_in("logs@example.com", PASSWORD).await;
     let first_session = browser.cookie(SESSION).unwrap();
-    let setup: serde_json::Value =
-        serde_json::from_str(&browser.call("two_factor_setup", &[]).await.body).unwrap();
-    let secret = setup["secret_base32"].as_str().unwrap().to_owned();
-    let enabled = browser
-        .call("enable_two_factor", &[("code", &totp_code(&secret, 0))])
-        .await;
-    assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.body);
-    let codes: serde_json::Value =
-        serde_json::from_str(&browser.call("two_factor_setup", &[]).await.body).unwrap();
-    let recovery = codes["new_recovery_codes"][0].as_str().unwrap().to_owned();
+    let (secret, codes) = enable_two_factor(&browser).await;
+    let recovery = codes[0].clone();
     browser.call("log_out", &[]).await;
     browser.log_in("logs@example.com", PASSWORD).await;
     let pending = browser.cookie("codexapi_pending").unwrap();

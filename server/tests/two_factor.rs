@@ -17,28 +17,6 @@ use common::accounts::{
 use common::{Backend, TestApp};
 use reqwest::StatusCode;
 
-/// Runs `$body` with a mail-connected app on SQLite and on PostgreSQL.
-macro_rules! with_mail {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_sqlite() {
-                let (app, sink) = spawn_with_mail(Backend::Sqlite).await.unwrap();
-                ($body)(app, sink).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_postgres() {
-                if let Some((app, sink)) = spawn_with_mail(Backend::Postgres).await {
-                    ($body)(app, sink).await;
-                }
-            }
-        }
-    };
-}
-
 const PENDING: &str = "codexapi_pending";
 
 with_mail!(

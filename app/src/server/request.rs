@@ -131,8 +131,12 @@ pub fn accepts_html(parts: &Parts) -> bool {
 
 /// The value of the named cookie, if sent.
 pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+    cookie_in(&parts.headers, name)
+}
+
+/// The value of the named cookie among `headers`, if sent.
+pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -9,7 +9,7 @@
 use app::auth::{page_access, server_fn_access, Access, Denial, Viewer};
 use app::error::AppError;
 use app::paths;
-use app::server::request::{necessary_cookie, session_cookie_name};
+use app::server::request::{cookie_in, necessary_cookie, session_cookie_name};
 use app::server::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -39,7 +39,7 @@ pub async fn authorize(
     }
     let settings = state.settings();
     let cookie_name = session_cookie_name(settings);
-    let token = request_cookie(&request, cookie_name);
+    let token = cookie_in(request.headers(), cookie_name);
     let viewer = match &token {
         Some(token) => match state.accounts().viewer(token, Utc::now()).await {
             Ok(viewer) => viewer,
@@ -100,18 +100,6 @@ fn sets_cookie(response: &Response, name: &str) -> bool {
         .get_all(SET_COOKIE)
         .iter()
         .any(|v| v.as_bytes().starts_with(prefix.as_bytes()))
-}
-
-fn request_cookie(request: &Request, name: &str) -> Option<String> {
-    request
-        .headers()
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_owned())
 }
 
 fn wants_html(request: &Request) -> bool {

@@ -26,6 +26,37 @@ pub async fn spawn_with_mail(backend: Backend) -> Option<(TestApp, SmtpSink)> {
     Some((app, sink))
 }
 
+/// Declares a test that runs once on SQLite and once on PostgreSQL with a mail-connected app:
+/// `with_mail!(name, |app: TestApp, sink| async move { ... });`
+#[macro_export]
+macro_rules! with_mail {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                let (app, sink) =
+                    $crate::common::accounts::spawn_with_mail($crate::common::Backend::Sqlite)
+                        .await
+                        .expect("SQLite test app");
+                ($body)(app, sink).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if let Some((app, sink)) =
+                    $crate::common::accounts::spawn_with_mail($crate::common::Backend::Postgres)
+                        .await
+                {
+                    ($body)(app, sink).await;
+                }
+            }
+        }
+    };
+}
+
 /// One browser: its cookies and the address it appears to come from.
 pub struct Browser {
     client: reqwest::Client,

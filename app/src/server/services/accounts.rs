@@ -378,17 +378,8 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        throttle::enforce(
-            self.db,
-            &throttle::EMAIL_LINKS_PER_IP,
-            client.ip_subject(),
-            now,
-        )
-        .await?;
-        let email = users::parse_email(email)?;
-        let user = find_by_email(self.db, &email).await?;
-        self.email_link_in_background(user, emails::magic_link, now);
-        Ok(())
+        self.email_link_on_request(email, emails::magic_link, client, now)
+            .await
     }
 
     /// Spends a sign-in link: a session, or the code step when two-step verification is on.
@@ -549,6 +540,19 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
+        self.email_link_on_request(email, emails::reset_password, client, now)
+            .await
+    }
+
+    /// Someone asked for an emailed link for `email`: throttled per client address, answered
+    /// the same whether or not the address has an account.
+    async fn email_link_on_request(
+        &self,
+        email: &str,
+        compose: fn(&str, &user_rows::Model) -> email::NewEmail,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
         throttle::enforce(
             self.db,
             &throttle::EMAIL_LINKS_PER_IP,
@@ -558,7 +562,7 @@ impl Accounts<'_> {
         .await?;
         let email = users::parse_email(email)?;
         let user = find_by_email(self.db, &email).await?;
-        self.email_link_in_background(user, emails::reset_password, now);
+        self.email_link_in_background(user, compose, now);
         Ok(())
     }
 
@@ -626,24 +630,44 @@ impl Accounts<'_> {
         let hash = self.passwords.hash(new_password).await?;
         let txn = self.db.begin().await?;
         let spent = account_tokens::consume(&txn, token, TokenPurpose::ResetPassword, now).await?;
-        self.set_password_hash(&txn, spent.user_id, hash, now)
-            .await?;
         account_tokens::void_all(&txn, spent.user_id, TokenPurpose::ResetPassword, now).await?;
-        let ended = sessions::revoke_all_except(&txn, spent.user_id, None, now).await?;
-        let mut changed = event(EventKind::PasswordChanged, Some(spent.user_id), client);
-        changed.detail = json!({ "via": "reset_link", "sessions_ended": ended });
-        audit::record(&txn, changed).await?;
-        let user = user_rows::Entity::find_by_id(spent.user_id)
-            .one(&txn)
+        self.replace_password(&txn, spent.user_id, hash, None, "reset_link", client, now)
+            .await?;
+        txn.commit().await?;
+        Ok(spent.user_id)
+    }
+
+    /// Stores a new password hash, ends the account's sessions but `keep`, audits the change
+    /// and tells the owner by email, all in the caller's transaction.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one step of two flows, all inputs needed"
+    )]
+    async fn replace_password<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        user_id: i64,
+        hash: String,
+        keep: Option<i64>,
+        via: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        self.set_password_hash(txn, user_id, hash, now).await?;
+        let ended = sessions::revoke_all_except(txn, user_id, keep, now).await?;
+        let mut changed = event(EventKind::PasswordChanged, Some(user_id), client);
+        changed.detail = json!({ "via": via, "sessions_ended": ended });
+        audit::record(txn, changed).await?;
+        let user = user_rows::Entity::find_by_id(user_id)
+            .one(txn)
             .await?
             .ok_or(ServiceError::NotFound)?;
         email::enqueue(
-            &txn,
+            txn,
             emails::password_changed(self.site_name(), self.settings, &user),
         )
         .await?;
-        txn.commit().await?;
-        Ok(spent.user_id)
+        Ok(())
     }
 
     /// Changes the password of a signed-in user who knows the current one; ends their other
@@ -661,20 +685,14 @@ impl Accounts<'_> {
             .await?;
         let hash = self.passwords.hash(new_password).await?;
         let txn = self.db.begin().await?;
-        self.set_password_hash(&txn, viewer.user_id, hash, now)
-            .await?;
-        let ended =
-            sessions::revoke_all_except(&txn, viewer.user_id, Some(viewer.session_id), now).await?;
-        let mut changed = event(EventKind::PasswordChanged, Some(viewer.user_id), client);
-        changed.detail = json!({ "via": "settings", "sessions_ended": ended });
-        audit::record(&txn, changed).await?;
-        let user = user_rows::Entity::find_by_id(viewer.user_id)
-            .one(&txn)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        email::enqueue(
+        self.replace_password(
             &txn,
-            emails::password_changed(self.site_name(), self.settings, &user),
+            viewer.user_id,
+            hash,
+            Some(viewer.session_id),
+            "settings",
+            client,
+            now,
         )
         .await?;
         txn.commit().await?;

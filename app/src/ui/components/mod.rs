@@ -2,3 +2,4 @@
 pub mod consent_banner;
 pub mod forms;
 pub mod layout;
+pub mod loading;

@@ -7,6 +7,7 @@ use crate::serverfns::account::{
     get_profile, RequestEmailChange, ResendVerification, UpdateProfile,
 };
 use crate::ui::components::forms::{ActionError, Field, NoticeBanner};
+use crate::ui::components::loading::loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,16 +24,7 @@ pub fn AccountPage() -> impl IntoView {
                 <A href=paths::ACCOUNT_SECURITY>"Password, devices and security log"</A>
             </p>
             <NoticeBanner />
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match profile.await {
-                        Ok(profile) => view! { <ProfileForms profile /> }.into_any(),
-                        Err(error) => view! {
-                            <p class="form-error" role="alert">{error.to_string()}</p>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(profile, |profile| view! { <ProfileForms profile /> })}
         </section>
     }
 }

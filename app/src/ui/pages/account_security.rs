@@ -6,6 +6,7 @@ use crate::serverfns::account::{
     list_my_security_events, list_sessions, ChangePassword, RevokeOtherSessions, RevokeSession,
 };
 use crate::ui::components::forms::{ActionError, Field, NoticeBanner};
+use crate::ui::components::loading::loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,23 +44,9 @@ pub fn AccountSecurityPage() -> impl IntoView {
                 <button type="submit" class="button">"Change password"</button>
             </ActionForm>
             <h2>"Signed-in devices"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match sessions.await {
-                        Ok(list) => view! { <SessionList sessions=list /> }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(sessions, |list| view! { <SessionList sessions=list /> })}
             <h2>"Security log"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match events.await {
-                        Ok(page) => view! { <EventTable events=page.events show_account=false /> }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(events, |page| view! { <EventTable events=page.events show_account=false /> })}
         </section>
     }
 }

@@ -7,6 +7,7 @@ use crate::serverfns::account::{
     two_factor_setup, DisableTwoFactor, EnableTwoFactor, RegenerateRecoveryCodes,
 };
 use crate::ui::components::forms::{ActionError, Field, NoticeBanner};
+use crate::ui::components::loading::loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,15 +22,16 @@ pub fn AccountTwoFactorPage() -> impl IntoView {
             <h1>"Two-step verification"</h1>
             <p><A href=paths::ACCOUNT_SECURITY>"Back to security"</A></p>
             <NoticeBanner />
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match setup.await {
-                        Ok(view) if view.enabled => view! { <Enabled view /> }.into_any(),
-                        Ok(view) => view! { <Enrol view /> }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+            {loaded(
+                setup,
+                |view| {
+                    if view.enabled {
+                        view! { <Enabled view /> }.into_any()
+                    } else {
+                        view! { <Enrol view /> }.into_any()
                     }
-                })}
-            </Suspense>
+                },
+            )}
         </section>
     }
 }

@@ -8,6 +8,7 @@ use crate::serverfns::admin::{
     admin_get_user, admin_list_security_events, admin_list_users, AdminSetRole, AdminSetSuspended,
 };
 use crate::ui::components::forms::{query_param, ActionError, NoticeBanner};
+use crate::ui::components::loading::loaded;
 use crate::ui::pages::account_security::EventTable;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -56,14 +57,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 <input id="user-search" name="search" type="search" value=move || search.get() />
                 <button type="submit" class="button secondary">"Search"</button>
             </form>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! { <UserTable page search=search.get_untracked() /> }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(page, move |page| view! { <UserTable page search=search.get_untracked() /> })}
         </section>
     }
 }
@@ -162,23 +156,9 @@ pub fn AdminUserPage() -> impl IntoView {
         <section class="container">
             <AdminNav />
             <NoticeBanner />
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match user.await {
-                        Ok(user) => view! { <UserDetail user /> }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(user, |user| view! { <UserDetail user /> })}
             <h2>"Security log"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match events.await {
-                        Ok(page) => view! { <EventTable events=page.events show_account=true /> }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(events, |page| view! { <EventTable events=page.events show_account=true /> })}
         </section>
     }
 }
@@ -250,24 +230,29 @@ pub fn AdminSecurityPage() -> impl IntoView {
                 <input id="event-kind" name="kind" value=move || kind.get() placeholder="login_failed" />
                 <button type="submit" class="button secondary">"Filter"</button>
             </form>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => {
-                            let next = page.next_before.map(|before| {
-                                let query = url_query(&[
+            {loaded(
+                page,
+                move |page| {
+                    let next = page
+                        .next_before
+                        .map(|before| {
+                            let query = url_query(
+                                &[
                                     ("user", user.get_untracked().unwrap_or_default()),
                                     ("kind", kind.get_untracked().unwrap_or_default()),
                                     ("before", before.to_string()),
-                                ]);
-                                view! { <a href=format!("{}?{query}", paths::ADMIN_SECURITY)>"Older events"</a> }
-                            });
-                            view! { <EventTable events=page.events show_account=true /> {next} }.into_any()
-                        }
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                                ],
+                            );
+                            view! {
+                                <a href=format!("{}?{query}", paths::ADMIN_SECURITY)>"Older events"</a>
+                            }
+                        });
+                    view! {
+                        <EventTable events=page.events show_account=true />
+                        {next}
                     }
-                })}
-            </Suspense>
+                },
+            )}
         </section>
     }
 }

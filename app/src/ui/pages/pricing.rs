@@ -5,6 +5,7 @@ use crate::money::format_micros;
 use crate::paths::test_ids;
 use crate::pricing::ModelPriceView;
 use crate::serverfns::pricing::list_prices;
+use crate::ui::components::loading::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -20,24 +21,21 @@ pub fn PricingPage() -> impl IntoView {
                 "You pay per token, per request, at the price in force when the request started. \
                 Prices are per million tokens."
             </p>
-            <Suspense fallback=|| view! { <p>"Loading prices…"</p> }>
-                {move || {
-                    let currency = currency.clone();
-                    Suspend::new(async move {
-                        match prices.await {
-                            Ok(list) if list.is_empty() => view! {
-                                <p class="empty-state" data-testid=test_ids::PRICE_EMPTY>
-                                    "No models are priced yet. Please check back soon."
-                                </p>
-                            }.into_any(),
-                            Ok(list) => view! { <PriceTable prices=list currency /> }.into_any(),
-                            Err(error) => view! {
-                                <p class="form-error" role="alert">{format!("Prices could not be loaded: {error}")}</p>
-                            }.into_any(),
+            {loaded(
+                prices,
+                move |list| {
+                    if list.is_empty() {
+                        view! {
+                            <p class="empty-state" data-testid=test_ids::PRICE_EMPTY>
+                                "No models are priced yet. Please check back soon."
+                            </p>
                         }
-                    })
-                }}
-            </Suspense>
+                            .into_any()
+                    } else {
+                        view! { <PriceTable prices=list currency=currency.clone() /> }.into_any()
+                    }
+                },
+            )}
         </section>
     }
 }

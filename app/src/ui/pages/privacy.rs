@@ -1,6 +1,7 @@
 //! The privacy policy page.
 
 use crate::serverfns::legal::get_privacy_policy;
+use crate::ui::components::loading::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,16 +11,7 @@ pub fn PrivacyPage() -> impl IntoView {
     view! {
         <Title text="Privacy policy" />
         <section class="container narrow">
-            <Suspense fallback=|| view! { <p>"Loading the policy…"</p> }>
-                {move || Suspend::new(async move {
-                    match policy.await {
-                        Ok(html) => view! { <article class="legal" inner_html=html></article> }.into_any(),
-                        Err(error) => view! {
-                            <p class="form-error" role="alert">{format!("The policy could not be loaded: {error}")}</p>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(policy, |html| view! { <article class="legal" inner_html=html></article> })}
         </section>
     }
 }
