@@ -4,6 +4,10 @@
 pub mod account_tokens;
 pub mod consent_records;
 pub mod email_outbox;
+pub mod ledger_accounts;
+pub mod ledger_entries;
+pub mod ledger_holds;
+pub mod ledger_transactions;
 pub mod model_prices;
 pub mod pending_logins;
 pub mod rate_limit_counters;
@@ -17,6 +21,10 @@ pub mod prelude {
     pub use super::account_tokens::Entity as AccountTokens;
     pub use super::consent_records::Entity as ConsentRecords;
     pub use super::email_outbox::Entity as EmailOutbox;
+    pub use super::ledger_accounts::Entity as LedgerAccounts;
+    pub use super::ledger_entries::Entity as LedgerEntries;
+    pub use super::ledger_holds::Entity as LedgerHolds;
+    pub use super::ledger_transactions::Entity as LedgerTransactions;
     pub use super::model_prices::Entity as ModelPrices;
     pub use super::pending_logins::Entity as PendingLogins;
     pub use super::rate_limit_counters::Entity as RateLimitCounters;

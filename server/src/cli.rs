@@ -6,7 +6,7 @@ use crate::{telemetry, Application};
 use anyhow::{bail, Context};
 use app::pricing::PriceSheet;
 use app::server::config::{Settings, CONFIG_FILE_ENV};
-use app::server::services::{audit, consent, email, passwords::Passwords, pricing, users};
+use app::server::services::{audit, consent, email, ledger, passwords::Passwords, pricing, users};
 use clap::{Parser, Subcommand};
 use rand::distr::{Alphanumeric, SampleString};
 use sea_orm::{EntityTrait, TransactionTrait};
@@ -58,6 +58,9 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Check the ledger's invariants (trial balance zero, cached balances equal their entries,
+    /// holds consistent, entries unchanged); exits non-zero and lists the violations if any.
+    CheckLedger,
     /// Set a model's price (micro-units per million tokens), effective now unless given.
     SetPrice {
         #[arg(long)]
@@ -107,6 +110,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::SendTestEmail { to } => send_test_email(settings, to).await,
+        Command::CheckLedger => {
+            let db = migrated(&settings).await?;
+            let violations = ledger::check_invariants(&db.conn)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if violations.is_empty() {
+                return say("ledger sound: every invariant holds");
+            }
+            for violation in &violations {
+                say(violation)?;
+            }
+            bail!("{} ledger invariant(s) violated", violations.len())
+        }
         Command::SetPrice {
             model,
             input,

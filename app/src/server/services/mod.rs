@@ -8,6 +8,7 @@ pub mod audit;
 pub mod consent;
 pub mod email;
 pub mod error;
+pub mod ledger;
 pub mod legal;
 pub mod passwords;
 pub mod pricing;
