@@ -16,6 +16,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::ledger_transactions::Entity",
+        from = "Column::TransactionId",
+        to = "super::ledger_transactions::Column::Id"
+    )]
+    Transaction,
+}
+
+impl Related<super::ledger_transactions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Transaction.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

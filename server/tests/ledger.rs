@@ -475,12 +475,15 @@ async fn the_check_ledger_command_reports_a_sound_ledger_and_fails_on_a_broken_o
     let db = app.db.conn.clone();
     let fay = wallet(&db, user(&app, "fayed@example.com").await).await;
     let promotions = system(&db, SystemAccount::Promotions).await;
-    ledger::post(&db, transfer("grant", promotions, fay, DOLLAR)).await.unwrap();
+    ledger::post(&db, transfer("grant", promotions, fay, DOLLAR))
+        .await
+        .unwrap();
     let url = format!("sqlite://{}", app.sqlite_file.as_ref().unwrap().display());
     let sound = common::run_server_command(&["check-ledger"], &url, &[]).await;
     assert!(String::from_utf8_lossy(&sound.stdout).contains("ledger sound"));
 
-    app.execute("UPDATE ledger_accounts SET posted_balance = 7 WHERE kind <> 'system'").await;
+    app.execute("UPDATE ledger_accounts SET posted_balance = 7 WHERE kind <> 'system'")
+        .await;
     let broken = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
         .arg("check-ledger")
         .env("CODEXAPI_DATABASE__URL", &url)

@@ -251,6 +251,18 @@ pub async fn post(db: &DatabaseConnection, tx: NewTransaction) -> Result<Posted,
     }
 }
 
+/// Posts a transaction inside the caller's database transaction, for operations that must
+/// commit together with other writes (a redemption and its counter). A repeated idempotency key
+/// fails with [`ServiceError::Conflict`]; the caller's transaction then rolls back.
+pub async fn post_within(
+    txn: &DatabaseTransaction,
+    tx: &NewTransaction,
+    now: DateTime<Utc>,
+) -> Result<i64, ServiceError> {
+    validate(tx)?;
+    post_in(txn, tx, now).await
+}
+
 async fn find_transaction<C: ConnectionTrait>(
     db: &C,
     key: &str,

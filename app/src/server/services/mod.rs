@@ -13,10 +13,12 @@ pub mod legal;
 pub mod passwords;
 pub mod pricing;
 pub mod rate_limit;
+pub mod redemption;
 pub mod secrets;
 pub mod sessions;
 pub mod throttle;
 pub mod two_factor;
 pub mod users;
+pub mod wallets;
 
 pub use error::ServiceError;

@@ -82,6 +82,15 @@ pub const PASSWORD_CHECKS_PER_ACCOUNT: Policy = policy(
     "Too many password attempts; please wait an hour and try again.",
 );
 
+/// Redemption attempts by one user: 20 per hour (codes cannot be guessed, but nobody should
+/// try).
+pub const REDEMPTIONS_PER_USER: Policy = policy(
+    "redeem_user",
+    20,
+    Duration::hours(1),
+    "Too many redemption attempts; please wait an hour and try again.",
+);
+
 /// Counts one attempt and refuses it with the policy's message once over budget.
 pub async fn enforce<C: ConnectionTrait>(
     db: &C,
