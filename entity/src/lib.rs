@@ -2,6 +2,7 @@
 //! services of `app::server`.
 
 pub mod account_tokens;
+pub mod api_tokens;
 pub mod consent_records;
 pub mod email_outbox;
 pub mod ledger_accounts;
@@ -22,6 +23,7 @@ pub mod users;
 pub mod prelude {
     //! The entities under their conventional short names.
     pub use super::account_tokens::Entity as AccountTokens;
+    pub use super::api_tokens::Entity as ApiTokens;
     pub use super::consent_records::Entity as ConsentRecords;
     pub use super::email_outbox::Entity as EmailOutbox;
     pub use super::ledger_accounts::Entity as LedgerAccounts;

@@ -4,6 +4,7 @@
 pub mod account_tokens;
 pub mod accounts;
 pub mod admin_users;
+pub mod api_tokens;
 pub mod audit;
 pub mod consent;
 pub mod email;
