@@ -101,10 +101,15 @@ pub enum Notice {
     MagicLinkSent,
     EmailChangeSent,
     EmailChanged,
+    TransferDone,
+    CodeRedeemed,
+    TokenCreated,
+    TokenRotated,
+    TokenRevoked,
 }
 
 impl Notice {
-    const ALL: [Notice; 17] = [
+    const ALL: [Notice; 22] = [
         Notice::SignedUp,
         Notice::EmailVerified,
         Notice::VerificationSent,
@@ -122,6 +127,11 @@ impl Notice {
         Notice::MagicLinkSent,
         Notice::EmailChangeSent,
         Notice::EmailChanged,
+        Notice::TransferDone,
+        Notice::CodeRedeemed,
+        Notice::TokenCreated,
+        Notice::TokenRotated,
+        Notice::TokenRevoked,
     ];
 
     pub fn key(self) -> &'static str {
@@ -143,6 +153,11 @@ impl Notice {
             Notice::MagicLinkSent => "magic-link-sent",
             Notice::EmailChangeSent => "email-change-sent",
             Notice::EmailChanged => "email-changed",
+            Notice::TransferDone => "transfer-done",
+            Notice::CodeRedeemed => "code-redeemed",
+            Notice::TokenCreated => "token-created",
+            Notice::TokenRotated => "token-rotated",
+            Notice::TokenRevoked => "token-revoked",
         }
     }
 
@@ -192,6 +207,16 @@ impl Notice {
                  when you open it."
             }
             Notice::EmailChanged => "Your email address has been changed.",
+            Notice::TransferDone => "The money is in your Token Wallet.",
+            Notice::CodeRedeemed => "The code was redeemed into your Token Wallet.",
+            Notice::TokenCreated => {
+                "Your new API token is below. Copy it now: it is shown only this once."
+            }
+            Notice::TokenRotated => {
+                "The new secret is below; copy it now. The old one keeps working until the time \
+                 shown in the list."
+            }
+            Notice::TokenRevoked => "The token no longer works.",
         }
     }
 

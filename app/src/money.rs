@@ -29,9 +29,69 @@ pub fn format_micros(amount: i64, currency: &str) -> String {
     }
 }
 
+/// Parses an amount typed as currency units (`12`, `12.5`, `0.000125`, `-3.20`; an optional
+/// leading `$`, thousands separators `,` allowed) into micro-units, without floating point.
+/// More than six decimals, or an amount beyond a trillion units, is refused.
+pub fn parse_amount(text: &str) -> Result<i64, String> {
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != ' ')
+        .collect();
+    let (negative, unsigned) = match cleaned.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, cleaned.as_str()),
+    };
+    let unsigned = unsigned.strip_prefix('$').unwrap_or(unsigned);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let invalid = || format!("{text:?} is not an amount such as 12.50");
+    if (whole.is_empty() && fraction.is_empty())
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(invalid());
+    }
+    if fraction.len() > 6 {
+        return Err(format!("{text:?} has more than six decimals"));
+    }
+    if whole.len() > 12 {
+        return Err(format!("{text:?} is too large"));
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| invalid())?
+    };
+    let fraction: i64 = format!("{fraction:0<6}").parse().map_err(|_| invalid())?;
+    let micros = whole * MICROS_PER_UNIT + fraction;
+    Ok(if negative { -micros } else { micros })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_amounts_parse_exactly() {
+        assert_eq!(parse_amount("12"), Ok(12_000_000));
+        assert_eq!(parse_amount("$1,234.5"), Ok(1_234_500_000));
+        assert_eq!(parse_amount("0.000125"), Ok(125));
+        assert_eq!(parse_amount(".5"), Ok(500_000));
+        assert_eq!(parse_amount("-3.20"), Ok(-3_200_000));
+        assert_eq!(parse_amount("0.1"), Ok(100_000), "no binary rounding");
+        for bad in [
+            "",
+            "abc",
+            "1.2.3",
+            "1.0000001",
+            "1e5",
+            "9999999999999",
+            "-",
+            "$",
+        ] {
+            assert!(parse_amount(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn whole_amounts_keep_two_decimals() {

@@ -31,6 +31,8 @@ pub const NOTICE_QUERY: &str = "notice";
 pub const ACCOUNT: &str = "/account";
 pub const ACCOUNT_SECURITY: &str = "/account/security";
 pub const ACCOUNT_TWO_FACTOR: &str = "/account/two-factor";
+pub const ACCOUNT_WALLET: &str = "/account/wallet";
+pub const ACCOUNT_TOKENS: &str = "/account/tokens";
 /// The staff section.
 pub const ADMIN: &str = "/admin";
 pub const ADMIN_USERS: &str = "/admin/users";
@@ -103,4 +105,9 @@ pub mod test_ids {
     pub const USER_TABLE: &str = "user-table";
     pub const TOTP_SECRET: &str = "totp-secret";
     pub const RECOVERY_CODES: &str = "recovery-codes";
+    pub const TOKEN_BALANCE: &str = "token-balance";
+    pub const CASH_BALANCE: &str = "cash-balance";
+    pub const LEDGER_LINES: &str = "ledger-lines";
+    pub const NEW_TOKEN: &str = "new-token";
+    pub const TOKEN_LIST: &str = "token-list";
 }

@@ -87,29 +87,48 @@ impl Call {
         Ok(())
     }
 
-    /// Seals new recovery codes into the flash cookie and sends the browser to the two-step
-    /// page, which shows them once.
-    pub fn show_recovery_codes(
+    /// Seals secrets that are shown once into the flash cookie and sends the browser to
+    /// `notice` on `page`, which shows them and deletes the cookie.
+    pub fn show_once(
         &self,
         user_id: i64,
-        codes: &[String],
+        secrets: &ShownOnce,
+        page: &str,
         notice: crate::account::Notice,
     ) -> Result<(), AppError> {
         use super::services::secrets::Sealed;
-        let json = serde_json::to_vec(codes).map_err(|e| {
-            fail(AppError::from(super::services::ServiceError::Internal(
-                e.to_string(),
-            )))
-        })?;
+        use super::services::ServiceError;
+        let json = serde_json::to_vec(secrets)
+            .map_err(|e| fail(AppError::from(ServiceError::Internal(e.to_string()))))?;
         let sealed = self
             .accounts()
             .keys
-            .seal(Sealed::RecoveryCodes(user_id), &json)
-            .map_err(|e| fail(AppError::from(super::services::ServiceError::Internal(e))))?;
+            .seal(Sealed::ShownOnce(user_id), &json)
+            .map_err(|e| fail(AppError::from(ServiceError::Internal(e))))?;
         set_flash_cookie(self.settings(), sealed).map_err(fail)?;
-        leptos_axum::redirect(&notice.on(crate::paths::ACCOUNT_TWO_FACTOR));
+        leptos_axum::redirect(&notice.on(page));
         Ok(())
     }
+
+    /// Takes the secrets a moment-ago action left for this page, if any.
+    pub fn take_shown_once(&self, user_id: i64) -> Result<Option<ShownOnce>, AppError> {
+        use super::services::secrets::Sealed;
+        let sealed = take_flash_cookie(&self.parts, self.settings()).map_err(fail)?;
+        Ok(sealed
+            .and_then(|sealed| {
+                self.accounts()
+                    .keys
+                    .open(Sealed::ShownOnce(user_id), &sealed)
+            })
+            .and_then(|json| serde_json::from_slice(&json).ok()))
+    }
+}
+
+/// What a flash cookie carries.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub enum ShownOnce {
+    RecoveryCodes(Vec<String>),
+    ApiToken(String),
 }
 
 /// The current request's head.

@@ -108,3 +108,93 @@ pub fn user_summary(user: users::Model) -> UserSummary {
         created_at: display_time(user.created_at),
     }
 }
+
+/// A wallet balance for the page.
+pub fn balance(balance: super::services::ledger::Balance) -> crate::wallet::BalanceView {
+    crate::wallet::BalanceView {
+        posted: balance.posted,
+        held: balance.held,
+        available: balance.available,
+    }
+}
+
+/// A history line for the page.
+pub fn ledger_line(line: super::services::wallets::HistoryLine) -> crate::wallet::LedgerLineView {
+    use super::services::ledger::WalletKind;
+    crate::wallet::LedgerLineView {
+        id: line.entry_id,
+        wallet: match line.wallet {
+            WalletKind::Cash => "Cash Wallet",
+            _ => "Token Wallet",
+        }
+        .to_owned(),
+        amount: line.amount,
+        kind: line.kind,
+        memo: line.memo,
+        at: display_time(line.at),
+    }
+}
+
+/// An API token for its owner's list: never the secret.
+pub fn api_token(
+    token: entity::api_tokens::Model,
+    currency: &str,
+    now: DateTime<Utc>,
+) -> crate::wallet::ApiTokenView {
+    use crate::money::format_micros;
+    let list = |stored: Option<String>| {
+        stored
+            .and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok())
+            .map(|items| items.join(", "))
+            .unwrap_or_else(|| "any".to_owned())
+    };
+    let state = match (token.revoked_at, token.expires_at) {
+        (Some(at), _) if at <= now => "revoked".to_owned(),
+        (Some(at), _) => format!("rotated; works until {}", display_time(at)),
+        (None, Some(at)) if at <= now => "expired".to_owned(),
+        _ => "active".to_owned(),
+    };
+    let limits: Vec<String> = [
+        ("day", token.daily_limit),
+        ("month", token.monthly_limit),
+        ("total", token.total_limit),
+    ]
+    .into_iter()
+    .filter_map(|(label, limit)| {
+        limit.map(|l| format!("{} per {label}", format_micros(l, currency)))
+    })
+    .collect();
+    crate::wallet::ApiTokenView {
+        id: token.id,
+        hint: format!(
+            "{}{}_…{}",
+            super::services::api_tokens::PREFIX,
+            token.public_id,
+            token.last4
+        ),
+        name: token.name,
+        state,
+        created_at: display_time(token.created_at),
+        expires_at: token
+            .expires_at
+            .map(display_time)
+            .unwrap_or_else(|| "never".to_owned()),
+        last_used: match (token.last_used_at, token.last_used_ip) {
+            (Some(at), Some(ip)) => format!("{} from {ip}", display_time(at)),
+            (Some(at), None) => display_time(at),
+            _ => "never".to_owned(),
+        },
+        billing_source: match token.billing_source.as_str() {
+            "token_then_cash" => "Token Wallet, then Cash Wallet",
+            _ => "Token Wallet only",
+        }
+        .to_owned(),
+        limits: if limits.is_empty() {
+            "none".to_owned()
+        } else {
+            limits.join(", ").replace(" per total", " in total")
+        },
+        models: list(token.allowed_models),
+        addresses: list(token.allowed_ips),
+    }
+}

@@ -6,3 +6,4 @@ pub mod admin;
 pub mod consent;
 pub mod legal;
 pub mod pricing;
+pub mod wallet;

@@ -14,8 +14,10 @@ use pages::account::AccountPage;
 use pages::account_security::AccountSecurityPage;
 use pages::account_two_factor::AccountTwoFactorPage;
 use pages::admin::{AdminHomePage, AdminSecurityPage, AdminUserPage, AdminUsersPage};
+use pages::api_tokens::ApiTokensPage;
 use pages::login_link::LogInLinkPage;
 use pages::login_two_factor::LogInTwoFactorPage;
+use pages::wallet::WalletPage;
 use pages::{
     forgot_password::ForgotPasswordPage, home::HomePage, login::LogInPage, not_found::NotFoundPage,
     pricing::PricingPage, privacy::PrivacyPage, reset_password::ResetPasswordPage,
@@ -137,6 +139,8 @@ pub fn App() -> impl IntoView {
                         view=AccountTwoFactorPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/account/wallet") view=WalletPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/tokens") view=ApiTokensPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminHomePage />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/:id") view=AdminUserPage ssr=SsrMode::Async />

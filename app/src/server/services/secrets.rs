@@ -36,15 +36,16 @@ pub struct Keys {
 pub enum Sealed {
     /// A user's TOTP secret (with the user id).
     TotpSecret(i64),
-    /// Recovery codes shown once after they are made (with the user id).
-    RecoveryCodes(i64),
+    /// Secrets shown once after they are made, on their way to the page that shows them
+    /// (recovery codes, a new API token), with the user id.
+    ShownOnce(i64),
 }
 
 impl Sealed {
     fn context(self) -> String {
         match self {
             Sealed::TotpSecret(user_id) => format!("totp-secret:{user_id}"),
-            Sealed::RecoveryCodes(user_id) => format!("recovery-codes:{user_id}"),
+            Sealed::ShownOnce(user_id) => format!("shown-once:{user_id}"),
         }
     }
 }
@@ -176,7 +177,7 @@ mod tests {
             "another user's"
         );
         assert_eq!(
-            keys.open(Sealed::RecoveryCodes(1), &sealed),
+            keys.open(Sealed::ShownOnce(1), &sealed),
             None,
             "another kind"
         );

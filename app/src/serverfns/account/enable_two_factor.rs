@@ -7,7 +7,8 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "enable_two_factor")]
 pub async fn enable_two_factor(code: String) -> Result<(), AppError> {
     use crate::account::Notice;
-    use crate::server::request::{fail, Call};
+    use crate::paths;
+    use crate::server::request::{fail, Call, ShownOnce};
 
     let call = Call::current()?;
     let viewer = call.viewer()?;
@@ -16,5 +17,10 @@ pub async fn enable_two_factor(code: String) -> Result<(), AppError> {
         .enable_two_factor(&viewer, &code, &call.client(), chrono::Utc::now())
         .await
         .map_err(fail)?;
-    call.show_recovery_codes(viewer.user_id, &codes, Notice::TwoFactorEnabled)
+    call.show_once(
+        viewer.user_id,
+        &ShownOnce::RecoveryCodes(codes),
+        paths::ACCOUNT_TWO_FACTOR,
+        Notice::TwoFactorEnabled,
+    )
 }

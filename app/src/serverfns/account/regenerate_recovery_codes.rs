@@ -10,7 +10,8 @@ pub async fn regenerate_recovery_codes(
     code: Option<String>,
 ) -> Result<(), AppError> {
     use crate::account::Notice;
-    use crate::server::request::{fail, Call};
+    use crate::paths;
+    use crate::server::request::{fail, Call, ShownOnce};
 
     let call = Call::current()?;
     let viewer = call.viewer()?;
@@ -25,5 +26,10 @@ pub async fn regenerate_recovery_codes(
         )
         .await
         .map_err(fail)?;
-    call.show_recovery_codes(viewer.user_id, &codes, Notice::RecoveryCodesRegenerated)
+    call.show_once(
+        viewer.user_id,
+        &ShownOnce::RecoveryCodes(codes),
+        paths::ACCOUNT_TWO_FACTOR,
+        Notice::RecoveryCodesRegenerated,
+    )
 }

@@ -8,8 +8,7 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "two_factor_setup")]
 pub async fn two_factor_setup() -> Result<TwoFactorView, AppError> {
-    use crate::server::request::{self, fail, Call};
-    use crate::server::services::secrets::Sealed;
+    use crate::server::request::{fail, Call, ShownOnce};
 
     let call = Call::current()?;
     let viewer = call.viewer()?;
@@ -18,15 +17,10 @@ pub async fn two_factor_setup() -> Result<TwoFactorView, AppError> {
         .two_factor_status(viewer.user_id)
         .await
         .map_err(fail)?;
-    let new_recovery_codes = request::take_flash_cookie(&call.parts, call.settings())
-        .map_err(fail)?
-        .and_then(|sealed| {
-            accounts
-                .keys
-                .open(Sealed::RecoveryCodes(viewer.user_id), &sealed)
-        })
-        .and_then(|json| serde_json::from_slice::<Vec<String>>(&json).ok())
-        .unwrap_or_default();
+    let new_recovery_codes = match call.take_shown_once(viewer.user_id)? {
+        Some(ShownOnce::RecoveryCodes(codes)) => codes,
+        _ => Vec::new(),
+    };
     let mut view = TwoFactorView {
         enabled: status.enabled,
         unused_recovery_codes: status.unused_recovery_codes,

@@ -46,6 +46,8 @@ fn AccountNav() -> impl IntoView {
                     {viewer.role.is_staff().then(|| view! {
                         <li><A href=paths::ADMIN_USERS>"Admin"</A></li>
                     })}
+                    <li><A href=paths::ACCOUNT_WALLET>"Wallet"</A></li>
+                    <li><A href=paths::ACCOUNT_TOKENS>"API tokens"</A></li>
                     <li><A href=paths::ACCOUNT>{viewer.username.clone()}</A></li>
                     <li>
                         <ActionForm action=log_out>

@@ -1,0 +1,44 @@
+//! `get_wallet`: the signed-in user's balances and a page of their history. Their own only.
+
+use crate::error::AppError;
+use crate::wallet::WalletView;
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "get_wallet")]
+pub async fn get_wallet(
+    wallet: Option<String>,
+    before: Option<i64>,
+) -> Result<WalletView, AppError> {
+    use crate::server::request::{fail, Call};
+    use crate::server::services::ledger::WalletKind;
+    use crate::server::services::wallets::{self, HistoryFilter, HISTORY_PAGE};
+    use crate::server::views;
+
+    let call = Call::current()?;
+    let viewer = call.viewer()?;
+    let db = call.state.db();
+    let now = chrono::Utc::now();
+    let filter = HistoryFilter {
+        wallet: match wallet.as_deref() {
+            Some("token") => Some(WalletKind::Token),
+            Some("cash") => Some(WalletKind::Cash),
+            _ => None,
+        },
+        before_id: before,
+        ..HistoryFilter::default()
+    };
+    let balances = wallets::wallets(db, viewer.user_id, now)
+        .await
+        .map_err(fail)?;
+    let mut lines = wallets::history(db, viewer.user_id, &filter, HISTORY_PAGE + 1, now)
+        .await
+        .map_err(fail)?;
+    let more = lines.len() as u64 > HISTORY_PAGE;
+    lines.truncate(HISTORY_PAGE as usize);
+    Ok(WalletView {
+        token: views::balance(balances.token),
+        cash: views::balance(balances.cash),
+        next_before: more.then(|| lines.last().map(|l| l.entry_id)).flatten(),
+        lines: lines.into_iter().map(views::ledger_line).collect(),
+    })
+}

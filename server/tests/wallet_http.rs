@@ -1,0 +1,291 @@
+//! Wallet and API-token server functions over HTTP: own data only, tokens shown once, step-up
+//! and confirmed email for token creation, repeated submits moving money once.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
+mod common;
+
+use app::auth::Role;
+use app::server::services::ledger::WalletKind;
+use app::server::services::redemption::{self, NewBatch};
+use app::server::services::wallets;
+use chrono::Utc;
+use common::accounts::{sign_up, verified_customer, Browser, PASSWORD};
+use common::TestApp;
+use reqwest::StatusCode;
+use sea_orm::EntityTrait;
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap()
+}
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    entity::users::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == email)
+        .unwrap()
+        .id
+}
+
+fn staff(app: &TestApp, id: i64) -> app::auth::Viewer {
+    let _ = app;
+    app::auth::Viewer {
+        user_id: id,
+        session_id: 0,
+        name: "Root".to_owned(),
+        username: "root".to_owned(),
+        email: "root@example.com".to_owned(),
+        role: Role::Admin,
+        email_verified: true,
+        two_factor: true,
+    }
+}
+
+with_mail!(
+    tokens_are_shown_once_and_only_to_their_owner,
+    |app: TestApp, sink| async move {
+        let ann =
+            verified_customer(&app, &sink, "annie@example.com", "annie", "198.51.100.100").await;
+        let bob =
+            verified_customer(&app, &sink, "bobby@example.com", "bobby", "198.51.100.101").await;
+
+        let created = ann
+            .call(
+                "create_api_token",
+                &[
+                    ("name", "laptop"),
+                    ("billing_source", "token_wallet"),
+                    ("daily_limit", "5"),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        assert_eq!(
+            created.location(),
+            Some("/account/tokens?notice=token-created")
+        );
+        assert!(
+            !created.body.contains("cdx_"),
+            "the answer itself carries no token"
+        );
+
+        let first = json(&ann.call("list_api_tokens", &[]).await.body);
+        let token = first["new_token"].as_str().unwrap().to_owned();
+        assert!(token.starts_with("cdx_"));
+        let second = ann.call("list_api_tokens", &[]).await.body;
+        assert!(json(&second)["new_token"].is_null(), "shown once");
+        assert!(!second.contains(&token));
+        let listed = json(&second)["tokens"][0].clone();
+        assert_eq!(listed["limits"], "$5.00 per day");
+        let token_id = listed["id"].to_string();
+        let page = ann.get("/account/tokens").await;
+        assert!(!page.body.contains(&token));
+
+        // Bob cannot see, revoke or rotate Ann's token.
+        let bobs = json(&bob.call("list_api_tokens", &[]).await.body);
+        assert_eq!(bobs["tokens"].as_array().unwrap().len(), 0);
+        for (endpoint, form) in [
+            ("revoke_api_token", vec![("token_id", token_id.as_str())]),
+            (
+                "rotate_api_token",
+                vec![("token_id", token_id.as_str()), ("grace_days", "1")],
+            ),
+        ] {
+            let refused = bob.call(endpoint, &form).await;
+            assert_eq!(
+                refused.status,
+                StatusCode::NOT_FOUND,
+                "{endpoint}: {}",
+                refused.body
+            );
+        }
+
+        let rotated = ann
+            .call(
+                "rotate_api_token",
+                &[("token_id", &token_id), ("grace_days", "0")],
+            )
+            .await;
+        assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+        let after = json(&ann.call("list_api_tokens", &[]).await.body);
+        let new_token = after["new_token"].as_str().unwrap();
+        assert_ne!(new_token, token);
+        let new_id = after["tokens"][0]["id"].to_string();
+        let revoked = ann.call("revoke_api_token", &[("token_id", &new_id)]).await;
+        assert_eq!(revoked.status, StatusCode::OK);
+        let states: Vec<String> = json(&ann.call("list_api_tokens", &[]).await.body)["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["state"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(states, ["revoked", "revoked"]);
+    }
+);
+
+with_mail!(
+    token_creation_needs_a_confirmed_address_and_a_recent_password,
+    |app: TestApp, sink| async move {
+        let _ = &sink;
+        let newbie = Browser::new(&app, "198.51.100.102");
+        sign_up(&newbie, "New", "newbie@example.com", "newbie").await;
+        newbie.log_in("newbie@example.com", PASSWORD).await;
+        let unconfirmed = newbie
+            .call(
+                "create_api_token",
+                &[("name", "x"), ("billing_source", "token_wallet")],
+            )
+            .await;
+        assert_eq!(unconfirmed.status, StatusCode::FORBIDDEN);
+        assert!(
+            unconfirmed.body.contains("confirm your email"),
+            "{}",
+            unconfirmed.body
+        );
+
+        let ann =
+            verified_customer(&app, &sink, "annie@example.com", "annie", "198.51.100.103").await;
+        app.execute("UPDATE sessions SET reauthenticated_at = NULL")
+            .await;
+        let stale = ann
+            .call(
+                "create_api_token",
+                &[("name", "x"), ("billing_source", "token_wallet")],
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::FORBIDDEN);
+        let wrong = ann
+            .call(
+                "create_api_token",
+                &[
+                    ("name", "x"),
+                    ("billing_source", "token_wallet"),
+                    ("password", "not it at all"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+        let confirmed = ann
+            .call(
+                "create_api_token",
+                &[
+                    ("name", "x"),
+                    ("billing_source", "token_wallet"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+        let bad_ip = ann
+            .call(
+                "create_api_token",
+                &[
+                    ("name", "y"),
+                    ("billing_source", "token_wallet"),
+                    ("addresses", "not-an-ip"),
+                ],
+            )
+            .await;
+        assert_eq!(bad_ip.status, StatusCode::BAD_REQUEST);
+        assert!(bad_ip.body.contains("not an IP address"));
+    }
+);
+
+with_mail!(
+    wallets_show_own_money_and_transfers_move_once,
+    |app: TestApp, sink| async move {
+        let ann =
+            verified_customer(&app, &sink, "annie@example.com", "annie", "198.51.100.104").await;
+        let bob =
+            verified_customer(&app, &sink, "bobby@example.com", "bobby", "198.51.100.105").await;
+        common::accounts::create_user(&app, "root@example.com", Role::Admin).await;
+        let root = staff(&app, user_id(&app, "root@example.com").await);
+        let ann_id = user_id(&app, "annie@example.com").await;
+        let db = app.db.conn.clone();
+        wallets::admin_adjust(
+            &db,
+            &root,
+            ann_id,
+            WalletKind::Cash,
+            10_000_000,
+            "commission",
+            "c1",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+
+        for _ in 0..3 {
+            let moved = ann
+                .call(
+                    "transfer_to_token_wallet",
+                    &[("amount", "2.50"), ("key", "form-1")],
+                )
+                .await;
+            assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+        }
+        let bad = ann
+            .call(
+                "transfer_to_token_wallet",
+                &[("amount", "0.1234567"), ("key", "form-2")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        let too_much = ann
+            .call(
+                "transfer_to_token_wallet",
+                &[("amount", "100"), ("key", "form-3")],
+            )
+            .await;
+        assert_eq!(too_much.status, StatusCode::FORBIDDEN);
+
+        let made = redemption::make_batch(
+            &db,
+            &root,
+            NewBatch {
+                name: "Gift".to_owned(),
+                amount: 1_000_000,
+                count: 1,
+                max_redemptions: 1,
+                per_user_limit: None,
+                expires_at: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let redeemed = ann.call("redeem_code", &[("code", &made.codes[0])]).await;
+        assert_eq!(redeemed.status, StatusCode::OK, "{}", redeemed.body);
+        assert_eq!(
+            bob.call("redeem_code", &[("code", &made.codes[0])])
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+
+        let wallet = json(&ann.call("get_wallet", &[]).await.body);
+        assert_eq!(
+            wallet["token"]["posted"], 3_500_000,
+            "2.50 moved once, plus the code"
+        );
+        assert_eq!(wallet["cash"]["posted"], 7_500_000);
+        assert_eq!(wallet["lines"].as_array().unwrap().len(), 4);
+        let bobs = json(&bob.call("get_wallet", &[]).await.body);
+        assert_eq!(bobs["token"]["posted"], 0);
+        assert_eq!(
+            bobs["lines"].as_array().unwrap().len(),
+            0,
+            "nothing of Ann's"
+        );
+        let page = ann.get("/account/wallet").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("$3.50"), "the page shows the balance");
+    }
+);
