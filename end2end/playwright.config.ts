@@ -33,8 +33,16 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   projects: [
-    { name: "hydrate", use: { ...chromium, javaScriptEnabled: true } },
-    { name: "ssr", use: { ...chromium, javaScriptEnabled: false } },
+    // Each project appears to come from its own address (the server trusts loopback as a
+    // proxy), so the per-address sign-in and sign-up budgets are not shared between them.
+    {
+      name: "hydrate",
+      use: { ...chromium, javaScriptEnabled: true, extraHTTPHeaders: { "x-forwarded-for": "203.0.113.101" } },
+    },
+    {
+      name: "ssr",
+      use: { ...chromium, javaScriptEnabled: false, extraHTTPHeaders: { "x-forwarded-for": "203.0.113.102" } },
+    },
   ],
   webServer: [
     {

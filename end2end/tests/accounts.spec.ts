@@ -1,6 +1,6 @@
 import { test, expect, open } from "./fixtures";
 import { linkIn, mailTo, serverCommand, totp } from "./server";
-import { CONSENT_BANNER, RECOVERY_CODES, TOTP_SECRET, ACCOUNT_MENU, FORM_ERROR, FORM_NOTICE, SECURITY_EVENTS, SESSION_LIST, USER_TABLE } from "./ids";
+import { CONSENT_BANNER, RECOVERY_CODES, TOTP_SECRET, TOKEN_BALANCE, NEW_TOKEN, TOKEN_LIST, ACCOUNT_MENU, FORM_ERROR, FORM_NOTICE, SECURITY_EVENTS, SESSION_LIST, USER_TABLE } from "./ids";
 import type { Page } from "@playwright/test";
 
 const PASSWORD = "violet otter harmonica 42";
@@ -174,4 +174,37 @@ test("the staff section is refused to customers and lets admins suspend", async 
   await expect(page.getByTestId(FORM_NOTICE)).toHaveText("The account has been updated.");
   await expect(page.getByRole("button", { name: "Reinstate account" })).toBeVisible();
   await expect(page.getByTestId(SECURITY_EVENTS)).toContainText("Account suspended");
+});
+
+test("a confirmed customer creates an API token shown once, revokes it, and sees the wallet", async ({ page, jsEnabled }, testInfo) => {
+  const project = testInfo.project.name;
+  const email = `dee-${project}-${Date.now()}@example.com`;
+  await signUp(page, "Dee", email, `dee-${project}`, jsEnabled);
+  await open(page, linkIn(await mailTo(email), "/verify-email"), jsEnabled);
+  await page.getByRole("button", { name: "Confirm my email address" }).click();
+  await expect(page).toHaveURL(/notice=email-verified/);
+  await logIn(page, email, PASSWORD, jsEnabled);
+  await expect(page).toHaveURL(/\/account$/);
+
+  await open(page, "/account/wallet", jsEnabled);
+  await expect(page.getByTestId(TOKEN_BALANCE)).toContainText("$0.00");
+  await page.getByLabel("Redemption code").fill("CDX-AAAA-BBBB-CCCC-DDDD");
+  await page.getByRole("button", { name: "Redeem" }).click();
+  await expect(page.getByTestId(FORM_ERROR)).toContainText("this code is not valid");
+
+  await open(page, "/account/tokens", jsEnabled);
+  await page.getByLabel("Name").fill("laptop");
+  await page.getByLabel("Daily spend limit").fill("5");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page).toHaveURL(/notice=token-created/);
+  const token = (await page.getByTestId(NEW_TOKEN).textContent()) ?? "";
+  expect(token).toMatch(/^cdx_[0-9a-f]{12}_[A-Za-z0-9_-]{32}$/);
+  await expect(page.getByTestId(TOKEN_LIST)).toContainText("$5.00 per day");
+
+  await page.reload();
+  await expect(page.getByTestId(NEW_TOKEN)).toHaveCount(0);
+  expect(await page.content()).not.toContain(token);
+  await page.getByTestId(TOKEN_LIST).getByRole("button", { name: "Revoke" }).click();
+  await expect(page).toHaveURL(/notice=token-revoked/);
+  await expect(page.getByTestId(TOKEN_LIST).locator("li")).toHaveAttribute("data-state", "revoked");
 });

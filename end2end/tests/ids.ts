@@ -13,3 +13,7 @@ export const SECURITY_EVENTS = "security-events";
 export const USER_TABLE = "user-table";
 export const TOTP_SECRET = "totp-secret";
 export const RECOVERY_CODES = "recovery-codes";
+export const TOKEN_BALANCE = "token-balance";
+export const CASH_BALANCE = "cash-balance";
+export const NEW_TOKEN = "new-token";
+export const TOKEN_LIST = "token-list";

@@ -52,6 +52,7 @@ export function serverEnv(): Record<string, string> {
     CODEXAPI_SECURITY__SECRET_KEY: SECRET_KEY,
     CODEXAPI_EMAIL__SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
     CODEXAPI_EMAIL__POLL_INTERVAL_MS: "50",
+    CODEXAPI_SERVER__TRUSTED_PROXIES: '["127.0.0.1/32"]',
   };
 }
 
