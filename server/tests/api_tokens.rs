@@ -15,28 +15,10 @@ use app::server::services::api_tokens::{self, BillingSource, Refusal, TokenOptio
 use app::server::services::ServiceError;
 use chrono::{Duration, Utc};
 use common::TestApp;
-use sea_orm::EntityTrait;
 use std::net::IpAddr;
 
 async fn viewer(app: &TestApp, email: &str, verified: bool) -> Viewer {
-    common::accounts::create_user(app, email, Role::Customer).await;
-    let row = entity::users::Entity::find()
-        .all(&app.db.conn)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.email == email)
-        .unwrap();
-    Viewer {
-        user_id: row.id,
-        session_id: 0,
-        name: row.name,
-        username: row.username,
-        email: row.email,
-        role: Role::Customer,
-        email_verified: verified,
-        two_factor: false,
-    }
+    common::accounts::viewer_for(app, email, Role::Customer, verified).await
 }
 
 fn options(name: &str) -> TokenOptions {

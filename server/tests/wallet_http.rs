@@ -34,20 +34,6 @@ async fn user_id(app: &TestApp, email: &str) -> i64 {
         .id
 }
 
-fn staff(app: &TestApp, id: i64) -> app::auth::Viewer {
-    let _ = app;
-    app::auth::Viewer {
-        user_id: id,
-        session_id: 0,
-        name: "Root".to_owned(),
-        username: "root".to_owned(),
-        email: "root@example.com".to_owned(),
-        role: Role::Admin,
-        email_verified: true,
-        two_factor: true,
-    }
-}
-
 with_mail!(
     tokens_are_shown_once_and_only_to_their_owner,
     |app: TestApp, sink| async move {
@@ -205,8 +191,7 @@ with_mail!(
             verified_customer(&app, &sink, "annie@example.com", "annie", "198.51.100.104").await;
         let bob =
             verified_customer(&app, &sink, "bobby@example.com", "bobby", "198.51.100.105").await;
-        common::accounts::create_user(&app, "root@example.com", Role::Admin).await;
-        let root = staff(&app, user_id(&app, "root@example.com").await);
+        let root = common::accounts::viewer_for(&app, "root@example.com", Role::Admin, true).await;
         let ann_id = user_id(&app, "annie@example.com").await;
         let db = app.db.conn.clone();
         wallets::admin_adjust(

@@ -22,24 +22,7 @@ use sea_orm::EntityTrait;
 const DOLLAR: i64 = 1_000_000;
 
 async fn user(app: &TestApp, email: &str, role: Role) -> Viewer {
-    common::accounts::create_user(app, email, role).await;
-    let row = entity::users::Entity::find()
-        .all(&app.db.conn)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.email == email)
-        .unwrap();
-    Viewer {
-        user_id: row.id,
-        session_id: 0,
-        name: row.name,
-        username: row.username,
-        email: row.email,
-        role,
-        email_verified: true,
-        two_factor: true,
-    }
+    common::accounts::viewer_for(app, email, role, true).await
 }
 
 async fn sound(app: &TestApp) {

@@ -5,6 +5,7 @@ use super::smtp_sink::{ReceivedMail, SmtpSink};
 use super::{Backend, TestApp};
 use reqwest::header::{HeaderMap, SET_COOKIE};
 use reqwest::StatusCode;
+use sea_orm::EntityTrait;
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -309,6 +310,34 @@ pub async fn create_user(app: &TestApp, email: &str, role: app::auth::Role) {
     )
     .await
     .unwrap();
+}
+
+/// Creates an account and returns it as a signed-in viewer would be (for calling services
+/// directly, without HTTP).
+pub async fn viewer_for(
+    app: &TestApp,
+    email: &str,
+    role: app::auth::Role,
+    email_verified: bool,
+) -> app::auth::Viewer {
+    create_user(app, email, role).await;
+    let row = entity::users::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == email)
+        .unwrap();
+    app::auth::Viewer {
+        user_id: row.id,
+        session_id: 0,
+        name: row.name,
+        username: row.username,
+        email: row.email,
+        role,
+        email_verified,
+        two_factor: true,
+    }
 }
 
 /// Creates an admin, signs it in and turns on two-step verification (staff functions need it).

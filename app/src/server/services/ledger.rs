@@ -274,10 +274,28 @@ async fn find_transaction<C: ConnectionTrait>(
         .map(|t| t.id))
 }
 
+/// Whether a posting may take a customer account below zero available.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Overdraft {
+    /// Ordinary movements: never.
+    Refuse,
+    /// Settling a hold: the money was reserved, and any excess is owed for work already done.
+    Allow,
+}
+
 /// Writes a validated transaction inside the caller's database transaction.
 async fn post_in(
     txn: &DatabaseTransaction,
     tx: &NewTransaction,
+    now: DateTime<Utc>,
+) -> Result<i64, ServiceError> {
+    write_transaction(txn, tx, Overdraft::Refuse, now).await
+}
+
+async fn write_transaction(
+    txn: &DatabaseTransaction,
+    tx: &NewTransaction,
+    overdraft: Overdraft,
     now: DateTime<Utc>,
 ) -> Result<i64, ServiceError> {
     let inserted = ledger_transactions::Entity::insert(ledger_transactions::ActiveModel {
@@ -298,7 +316,7 @@ async fn post_in(
     let mut postings = tx.postings.clone();
     postings.sort_by_key(|p| p.account_id);
     for posting in &postings {
-        apply(txn, posting, now).await?;
+        apply(txn, posting, overdraft, now).await?;
     }
     ledger_entries::Entity::insert_many(postings.iter().map(|posting| {
         ledger_entries::ActiveModel {
@@ -320,6 +338,7 @@ async fn post_in(
 async fn apply(
     txn: &DatabaseTransaction,
     posting: &Posting,
+    overdraft: Overdraft,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     use ledger_accounts::Column;
@@ -330,7 +349,7 @@ async fn apply(
         )
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(posting.account_id));
-    if posting.amount < 0 {
+    if posting.amount < 0 && overdraft == Overdraft::Refuse {
         update = update.filter(
             Expr::col(Column::Kind)
                 .eq("system")
@@ -524,7 +543,7 @@ pub async fn settle(
             ],
         };
         validate(&tx)?;
-        transaction_id = Some(post_settlement(&txn, &tx, now).await?);
+        transaction_id = Some(write_transaction(&txn, &tx, Overdraft::Allow, now).await?);
     }
     ledger_holds::Entity::update_many()
         .col_expr(
@@ -539,54 +558,6 @@ pub async fn settle(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)
-}
-
-/// Posts a settlement without the available-balance check: the hold already reserved the
-/// money, and any excess over the hold is owed for work already done.
-async fn post_settlement(
-    txn: &DatabaseTransaction,
-    tx: &NewTransaction,
-    now: DateTime<Utc>,
-) -> Result<i64, ServiceError> {
-    let inserted = ledger_transactions::Entity::insert(ledger_transactions::ActiveModel {
-        id: NotSet,
-        idempotency_key: Set(tx.idempotency_key.clone()),
-        kind: Set(tx.kind.to_owned()),
-        reference: Set(tx.reference.clone()),
-        memo: Set(tx.memo.clone()),
-        actor_user_id: Set(None),
-        reverses_id: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec(txn)
-    .await?;
-    let mut postings = tx.postings.clone();
-    postings.sort_by_key(|p| p.account_id);
-    for posting in &postings {
-        ledger_accounts::Entity::update_many()
-            .col_expr(
-                ledger_accounts::Column::PostedBalance,
-                Expr::col(ledger_accounts::Column::PostedBalance).add(posting.amount),
-            )
-            .col_expr(ledger_accounts::Column::UpdatedAt, Expr::value(now))
-            .filter(ledger_accounts::Column::Id.eq(posting.account_id))
-            .exec(txn)
-            .await?;
-    }
-    ledger_entries::Entity::insert_many(postings.iter().map(|posting| {
-        ledger_entries::ActiveModel {
-            id: NotSet,
-            transaction_id: Set(inserted.last_insert_id),
-            account_id: Set(posting.account_id),
-            amount: Set(posting.amount),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-    }))
-    .exec(txn)
-    .await?;
-    Ok(inserted.last_insert_id)
 }
 
 /// Releases a pending hold without posting anything. Voiding again is a no-op; a settled hold

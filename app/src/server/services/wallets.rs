@@ -108,27 +108,42 @@ pub async fn admin_adjust(
         },
     )
     .await?;
-    if let Posted::New(transaction_id) = posted {
-        audit::record(
-            db,
-            NewEvent {
-                kind: EventKind::AdminAction,
-                user_id: Some(user_id),
-                actor_id: Some(actor.user_id),
-                ip: None,
-                user_agent: None,
-                detail: json!({
-                    "action": kind,
-                    "wallet": wallet.as_str(),
-                    "amount": amount,
-                    "transaction_id": transaction_id,
-                    "reason": reason,
-                }),
-            },
-        )
-        .await?;
-    }
+    audit_money_action(
+        db,
+        actor,
+        user_id,
+        posted,
+        json!({ "action": kind, "wallet": wallet.as_str(), "amount": amount, "reason": reason }),
+    )
+    .await?;
     Ok(posted)
+}
+
+/// Audits an admin's money action the first time it posts (a retry audits nothing).
+async fn audit_money_action(
+    db: &DatabaseConnection,
+    actor: &Viewer,
+    user_id: i64,
+    posted: Posted,
+    mut detail: serde_json::Value,
+) -> Result<(), ServiceError> {
+    let Posted::New(transaction_id) = posted else {
+        return Ok(());
+    };
+    detail["transaction_id"] = json!(transaction_id);
+    audit::record(
+        db,
+        NewEvent {
+            kind: EventKind::AdminAction,
+            user_id: Some(user_id),
+            actor_id: Some(actor.user_id),
+            ip: None,
+            user_agent: None,
+            detail,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// A customer moves money from their Cash Wallet to their Token Wallet.
@@ -200,25 +215,14 @@ pub async fn admin_record_payout(
         },
     )
     .await?;
-    if let Posted::New(transaction_id) = posted {
-        audit::record(
-            db,
-            NewEvent {
-                kind: EventKind::AdminAction,
-                user_id: Some(user_id),
-                actor_id: Some(actor.user_id),
-                ip: None,
-                user_agent: None,
-                detail: json!({
-                    "action": "payout",
-                    "amount": amount,
-                    "transaction_id": transaction_id,
-                    "reason": reason,
-                }),
-            },
-        )
-        .await?;
-    }
+    audit_money_action(
+        db,
+        actor,
+        user_id,
+        posted,
+        json!({ "action": "payout", "amount": amount, "reason": reason }),
+    )
+    .await?;
     Ok(posted)
 }
 
