@@ -105,6 +105,10 @@ impl Application {
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let maintenance = tokio::spawn(jobs::maintenance::run(
+            self.db.conn.clone(),
+            stopping_rx.clone(),
+        ));
         let email_worker = tokio::spawn(jobs::email::run(
             self.db.conn.clone(),
             self.mailer,
@@ -130,6 +134,9 @@ impl Application {
         tokio::select! {
             result = server => result.context("server error")?,
             () = deadline => tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining requests"),
+        }
+        if tokio::time::timeout(grace, maintenance).await.is_err() {
+            tracing::warn!("maintenance did not stop within the grace period");
         }
         // The worker checks for shutdown between emails, so this waits for at most one send.
         if tokio::time::timeout(grace, email_worker).await.is_err() {

@@ -312,6 +312,32 @@ both_databases!(the_checker_reports_tampering, |app: TestApp| async move {
     }
 });
 
+both_databases!(
+    housekeeping_voids_holds_whose_requests_died,
+    |app: TestApp| async move {
+        let db = app.db.conn.clone();
+        let gus = wallet(&db, user(&app, "gusto@example.com").await).await;
+        let promotions = system(&db, SystemAccount::Promotions).await;
+        ledger::post(&db, transfer("grant", promotions, gus, DOLLAR))
+            .await
+            .unwrap();
+        let mut dead = hold(gus, 600_000, "crashed-request");
+        dead.expires_at = Utc::now() - Duration::seconds(1);
+        ledger::reserve(&db, dead).await.unwrap();
+        ledger::reserve(&db, hold(gus, 100_000, "live-request"))
+            .await
+            .unwrap();
+        assert_eq!(ledger::balance(&db, gus).await.unwrap().available, 300_000);
+        server::jobs::maintenance::run_once(&db).await;
+        assert_eq!(
+            ledger::balance(&db, gus).await.unwrap().available,
+            900_000,
+            "only the dead hold"
+        );
+        assert_sound(&db).await;
+    }
+);
+
 mod random_sequences {
     use super::*;
     use proptest::prelude::*;

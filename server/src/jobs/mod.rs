@@ -1,3 +1,4 @@
 //! Background jobs that run beside the HTTP server and stop with it.
 
 pub mod email;
+pub mod maintenance;
