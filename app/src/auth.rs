@@ -150,6 +150,9 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("admin_list_users", Access::Staff),
     ("admin_get_user", Access::Staff),
     ("admin_list_security_events", Access::Staff),
+    ("admin_get_user_wallet", Access::Staff),
+    ("admin_adjust_wallet", Access::Admin),
+    ("admin_ledger_health", Access::Admin),
     ("admin_set_suspended", Access::Admin),
     ("admin_set_role", Access::Admin),
 ];

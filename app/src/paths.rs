@@ -37,6 +37,7 @@ pub const ACCOUNT_TOKENS: &str = "/account/tokens";
 pub const ADMIN: &str = "/admin";
 pub const ADMIN_USERS: &str = "/admin/users";
 pub const ADMIN_SECURITY: &str = "/admin/security";
+pub const ADMIN_LEDGER: &str = "/admin/ledger";
 
 /// One account's page in the staff section.
 pub fn admin_user(user_id: i64) -> String {

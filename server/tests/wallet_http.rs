@@ -19,6 +19,11 @@ use common::TestApp;
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 
+async fn adjust(browser: &Browser, pairs: Vec<(&'static str, String)>) -> common::accounts::Answer {
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    browser.call("admin_adjust_wallet", &borrowed).await
+}
+
 fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap()
 }
@@ -272,5 +277,65 @@ with_mail!(
         let page = ann.get("/account/wallet").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("$3.50"), "the page shows the balance");
+    }
+);
+
+with_mail!(
+    admins_adjust_wallets_with_a_reason_and_check_the_ledger,
+    |app: TestApp, sink| async move {
+        let ann =
+            verified_customer(&app, &sink, "annie@example.com", "annie", "198.51.100.110").await;
+        let root = common::accounts::admin(&app, "root@example.com", "198.51.100.111").await;
+        let ann_id = user_id(&app, "annie@example.com").await.to_string();
+        let form = |amount: &'static str, key: &'static str| {
+            vec![
+                ("user_id", ann_id.clone()),
+                ("wallet", "token".to_owned()),
+                ("amount", amount.to_owned()),
+                ("reason", "goodwill credit".to_owned()),
+                ("key", key.to_owned()),
+            ]
+        };
+        let refused = adjust(&ann, form("5", "a1")).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        for _ in 0..2 {
+            let granted = adjust(&root, form("5", "a1")).await;
+            assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+        }
+        let corrected = adjust(&root, form("-1.25", "a2")).await;
+        assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.body);
+        let mut no_reason = form("5", "a3");
+        no_reason[3].1 = String::new();
+        assert_eq!(
+            adjust(&root, no_reason).await.status,
+            StatusCode::BAD_REQUEST
+        );
+
+        let seen = json(
+            &root
+                .call("admin_get_user_wallet", &[("user_id", ann_id.as_str())])
+                .await
+                .body,
+        );
+        assert_eq!(seen["token"]["posted"], 3_750_000, "5 once, minus 1.25");
+        assert_eq!(
+            json(&ann.call("get_wallet", &[]).await.body)["token"]["posted"],
+            3_750_000
+        );
+        assert_eq!(
+            ann.call("admin_get_user_wallet", &[("user_id", ann_id.as_str())])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let health = root.call("admin_ledger_health", &[]).await;
+        assert_eq!(health.status, StatusCode::OK);
+        assert_eq!(json(&health.body), serde_json::json!([]));
+        assert_eq!(root.get("/admin/ledger").await.status, StatusCode::OK);
+        let page = root.get(&format!("/admin/users/{ann_id}")).await;
+        assert!(
+            page.body.contains("goodwill credit"),
+            "history on the admin page"
+        );
     }
 );

@@ -198,3 +198,23 @@ pub fn api_token(
         addresses: list(token.allowed_ips),
     }
 }
+
+/// A user's wallet page: balances and one page of history.
+pub async fn wallet_page(
+    db: &sea_orm::DatabaseConnection,
+    user_id: i64,
+    filter: &super::services::wallets::HistoryFilter,
+    now: DateTime<Utc>,
+) -> Result<crate::wallet::WalletView, ServiceError> {
+    use super::services::wallets::{self, HISTORY_PAGE};
+    let balances = wallets::wallets(db, user_id, now).await?;
+    let mut lines = wallets::history(db, user_id, filter, HISTORY_PAGE + 1, now).await?;
+    let more = lines.len() as u64 > HISTORY_PAGE;
+    lines.truncate(HISTORY_PAGE as usize);
+    Ok(crate::wallet::WalletView {
+        token: balance(balances.token),
+        cash: balance(balances.cash),
+        next_before: more.then(|| lines.last().map(|l| l.entry_id)).flatten(),
+        lines: lines.into_iter().map(ledger_line).collect(),
+    })
+}

@@ -13,7 +13,9 @@ use leptos_router::{path, SsrMode};
 use pages::account::AccountPage;
 use pages::account_security::AccountSecurityPage;
 use pages::account_two_factor::AccountTwoFactorPage;
-use pages::admin::{AdminHomePage, AdminSecurityPage, AdminUserPage, AdminUsersPage};
+use pages::admin::{
+    AdminHomePage, AdminLedgerPage, AdminSecurityPage, AdminUserPage, AdminUsersPage,
+};
 use pages::api_tokens::ApiTokensPage;
 use pages::login_link::LogInLinkPage;
 use pages::login_two_factor::LogInTwoFactorPage;
@@ -142,6 +144,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/wallet") view=WalletPage ssr=SsrMode::Async />
                     <Route path=path!("/account/tokens") view=ApiTokensPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminHomePage />
+                    <Route path=path!("/admin/ledger") view=AdminLedgerPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/:id") view=AdminUserPage ssr=SsrMode::Async />
                     <Route

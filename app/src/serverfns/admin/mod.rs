@@ -1,13 +1,19 @@
 //! The staff section: accounts and the security log. Who may call each function is in
 //! `crate::auth::server_fn_access` (support staff read, admins change).
 
+mod adjust_wallet;
 mod get_user;
+mod get_user_wallet;
+mod ledger_health;
 mod list_security_events;
 mod list_users;
 mod set_role;
 mod set_suspended;
 
+pub use adjust_wallet::*;
 pub use get_user::*;
+pub use get_user_wallet::*;
+pub use ledger_health::*;
 pub use list_security_events::*;
 pub use list_users::*;
 pub use set_role::*;

@@ -11,7 +11,7 @@ pub async fn get_wallet(
 ) -> Result<WalletView, AppError> {
     use crate::server::request::{fail, Call};
     use crate::server::services::ledger::WalletKind;
-    use crate::server::services::wallets::{self, HistoryFilter, HISTORY_PAGE};
+    use crate::server::services::wallets::HistoryFilter;
     use crate::server::views;
 
     let call = Call::current()?;
@@ -27,18 +27,7 @@ pub async fn get_wallet(
         before_id: before,
         ..HistoryFilter::default()
     };
-    let balances = wallets::wallets(db, viewer.user_id, now)
+    views::wallet_page(db, viewer.user_id, &filter, now)
         .await
-        .map_err(fail)?;
-    let mut lines = wallets::history(db, viewer.user_id, &filter, HISTORY_PAGE + 1, now)
-        .await
-        .map_err(fail)?;
-    let more = lines.len() as u64 > HISTORY_PAGE;
-    lines.truncate(HISTORY_PAGE as usize);
-    Ok(WalletView {
-        token: views::balance(balances.token),
-        cash: views::balance(balances.cash),
-        next_before: more.then(|| lines.last().map(|l| l.entry_id)).flatten(),
-        lines: lines.into_iter().map(views::ledger_line).collect(),
-    })
+        .map_err(fail)
 }

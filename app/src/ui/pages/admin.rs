@@ -3,13 +3,17 @@
 
 use crate::account::{UserPage, UserSummary};
 use crate::auth::Role;
+use crate::bootstrap::use_bootstrap;
+use crate::money::format_micros;
 use crate::paths::{self, test_ids};
 use crate::serverfns::admin::{
-    admin_get_user, admin_list_security_events, admin_list_users, AdminSetRole, AdminSetSuspended,
+    admin_get_user, admin_get_user_wallet, admin_ledger_health, admin_list_security_events,
+    admin_list_users, AdminAdjustWallet, AdminSetRole, AdminSetSuspended,
 };
-use crate::ui::components::forms::{query_param, ActionError, NoticeBanner};
+use crate::ui::components::forms::{query_param, ActionError, Field, NoticeBanner};
 use crate::ui::components::loading::loaded;
 use crate::ui::pages::account_security::EventTable;
+use crate::wallet::WalletView;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,6 +28,8 @@ fn AdminNav() -> impl IntoView {
             <A href=paths::ADMIN_USERS>"Accounts"</A>
             " · "
             <A href=paths::ADMIN_SECURITY>"Security log"</A>
+            " · "
+            <A href=paths::ADMIN_LEDGER>"Ledger health"</A>
         </nav>
     }
 }
@@ -151,12 +157,15 @@ pub fn AdminUserPage() -> impl IntoView {
         move || user_id.get(),
         |id| admin_list_security_events(Some(id), None, None),
     );
+    let wallet = Resource::new(move || user_id.get(), |id| admin_get_user_wallet(id, None));
     view! {
         <Title text="Account" />
         <section class="container">
             <AdminNav />
             <NoticeBanner />
             {loaded(user, |user| view! { <UserDetail user /> })}
+            <h2>"Wallets"</h2>
+            {loaded(wallet, move |view| view! { <UserWallet view user_id=user_id.get_untracked() /> })}
             <h2>"Security log"</h2>
             {loaded(events, |page| view! { <EventTable events=page.events show_account=true /> })}
         </section>
@@ -250,6 +259,119 @@ pub fn AdminSecurityPage() -> impl IntoView {
                     view! {
                         <EventTable events=page.events show_account=true />
                         {next}
+                    }
+                },
+            )}
+        </section>
+    }
+}
+
+/// A user's balances and history, and (for admins) the adjustment form.
+#[component]
+fn UserWallet(view: WalletView, user_id: i64) -> impl IntoView {
+    let currency = use_bootstrap().site.currency;
+    let adjust = ServerAction::<AdminAdjustWallet>::new();
+    let key = format!(
+        "adjust-{user_id}-{}",
+        view.lines.first().map_or(0, |l| l.id)
+    );
+    let rows = view
+        .lines
+        .iter()
+        .map(|line| {
+            view! {
+                <tr>
+                    <td>{line.at.clone()}</td>
+                    <td>{line.wallet.clone()}</td>
+                    <td>{line.kind.clone()}</td>
+                    <td>{line.memo.clone()}</td>
+                    <td class="number">{format_micros(line.amount, &currency)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p data-testid=test_ids::TOKEN_BALANCE>
+            {format!(
+                "Token Wallet: {} available ({} held)",
+                format_micros(view.token.available, &currency),
+                format_micros(view.token.held, &currency),
+            )}
+        </p>
+        <p data-testid=test_ids::CASH_BALANCE>
+            {format!("Cash Wallet: {}", format_micros(view.cash.available, &currency))}
+        </p>
+        <div class="table-scroll">
+            <table data-testid=test_ids::LEDGER_LINES>
+                <thead>
+                    <tr>
+                        <th scope="col">"When"</th>
+                        <th scope="col">"Wallet"</th>
+                        <th scope="col">"Kind"</th>
+                        <th scope="col">"Memo"</th>
+                        <th scope="col" class="number">"Amount"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <h3>"Grant or adjust"</h3>
+        <ActionError action=adjust />
+        <ActionForm action=adjust>
+            <input type="hidden" name="user_id" value=user_id.to_string() />
+            <input type="hidden" name="key" value=key />
+            <label for="adjust-wallet">"Wallet"</label>
+            <select id="adjust-wallet" name="wallet">
+                <option value="token" selected=true>"Token Wallet"</option>
+                <option value="cash">"Cash Wallet"</option>
+            </select>
+            <Field label="Amount" name="amount" autocomplete="off" hint="Positive grants, negative corrects (e.g. -2.50)." />
+            <Field label="Reason" name="reason" autocomplete="off" hint="Kept with the transaction and in the security log." />
+            <Field
+                label="Your password"
+                name="password"
+                kind="password"
+                autocomplete="current-password"
+                required=false
+                hint="Not needed if you confirmed it in the last few minutes."
+            />
+            <Field label="Your two-step code" name="code" autocomplete="one-time-code" required=false />
+            <button type="submit" class="button secondary">"Post"</button>
+        </ActionForm>
+    }
+}
+
+/// The ledger's invariants, checked now.
+#[component]
+pub fn AdminLedgerPage() -> impl IntoView {
+    let health = Resource::new(|| (), |_| admin_ledger_health());
+    view! {
+        <Title text="Ledger health" />
+        <section class="container">
+            <h1>"Ledger health"</h1>
+            <AdminNav />
+            {loaded(
+                health,
+                |violations| {
+                    if violations.is_empty() {
+                        view! {
+                            <p class="form-notice" role="status">
+                                "Every invariant holds: the trial balance is zero, cached balances equal their entries, holds are consistent, no entry was changed."
+                            </p>
+                        }
+                            .into_any()
+                    } else {
+                        let items = violations
+                            .into_iter()
+                            .map(|v| view! { <li>{v}</li> })
+                            .collect_view();
+                        view! {
+                            <div class="form-error" role="alert">
+                                <p>"The ledger is not sound:"</p>
+                                <ul>{items}</ul>
+                            </div>
+                        }
+                            .into_any()
                     }
                 },
             )}
