@@ -339,3 +339,93 @@ with_mail!(
         );
     }
 );
+
+with_mail!(
+    two_server_processes_on_one_database_credit_a_code_once_and_a_key_once,
+    |app: TestApp, sink| async move {
+        let replica = app.spawn_process_beside().await;
+        let root = common::accounts::viewer_for(&app, "root@example.com", Role::Admin, true).await;
+        let mut racers = Vec::new();
+        for (n, email) in ["racer1@example.com", "racer2@example.com"]
+            .iter()
+            .enumerate()
+        {
+            let username = email.split('@').next().unwrap();
+            let here =
+                verified_customer(&app, &sink, email, username, &format!("198.51.100.12{n}")).await;
+            let there = Browser::at(&replica.address, &format!("198.51.100.13{n}"));
+            assert_eq!(there.log_in(email, PASSWORD).await.status, StatusCode::OK);
+            racers.push((here, there));
+        }
+        let db = app.db.conn.clone();
+        let made = redemption::make_batch(
+            &db,
+            &root,
+            NewBatch {
+                name: "Race".to_owned(),
+                amount: 1_000_000,
+                count: 1,
+                max_redemptions: 1,
+                per_user_limit: None,
+                expires_at: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let form = [("code", made.codes[0].as_str())];
+        let mut attempts = Vec::new();
+        for n in 0..40 {
+            let (here, there) = &racers[n % 2];
+            let browser = if n % 4 < 2 { here } else { there };
+            attempts.push(browser.call("redeem_code", &form));
+        }
+        let answers = futures_util::future::join_all(attempts).await;
+        let credited = answers
+            .iter()
+            .filter(|a| a.status == StatusCode::OK)
+            .count();
+        assert_eq!(
+            credited,
+            1,
+            "{:?}",
+            answers.iter().map(|a| a.status).collect::<Vec<_>>()
+        );
+
+        // The same idempotency key from both servers, 20 times at once, moves money once.
+        let ann_id = user_id(&app, "racer1@example.com").await;
+        wallets::admin_adjust(
+            &db,
+            &root,
+            ann_id,
+            WalletKind::Cash,
+            10_000_000,
+            "commission",
+            "c9",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let (here, there) = &racers[0];
+        let sends = (0..20).map(|n| {
+            let browser = if n % 2 == 0 { here } else { there };
+            browser.call(
+                "transfer_to_token_wallet",
+                &[("amount", "1"), ("key", "same-key")],
+            )
+        });
+        for answer in futures_util::future::join_all(sends).await {
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        }
+        let cash = wallets::wallets(&db, ann_id, Utc::now())
+            .await
+            .unwrap()
+            .cash
+            .posted;
+        assert_eq!(cash, 9_000_000, "moved once");
+        let violations = app::server::services::ledger::check_invariants(&db)
+            .await
+            .unwrap();
+        assert!(violations.is_empty(), "{violations:?}");
+    }
+);

@@ -53,6 +53,7 @@ pub struct TestApp {
     pub db: Database,
     pub backend: Backend,
     pub sqlite_file: Option<PathBuf>,
+    pub settings: Settings,
     stop: Option<oneshot::Sender<()>>,
     running: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _storage: Storage,
@@ -100,9 +101,18 @@ impl TestApp {
             }
         };
         customise(&mut settings);
+        Some(Self::start(settings, backend, storage, sqlite_file).await)
+    }
+
+    async fn start(
+        settings: Settings,
+        backend: Backend,
+        storage: Storage,
+        sqlite_file: Option<PathBuf>,
+    ) -> Self {
         settings.validate().expect("test settings are valid");
         server::telemetry::init(&settings.log);
-        let application = Application::build(settings)
+        let application = Application::build(settings.clone())
             .await
             .expect("application builds");
         let port = application.port();
@@ -115,17 +125,18 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("http client");
-        Some(Self {
+        Self {
             address: format!("http://127.0.0.1:{port}"),
             port,
             client,
             db,
             backend,
             sqlite_file,
+            settings,
             stop: Some(stop_tx),
             running: Some(running),
             _storage: storage,
-        })
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -330,4 +341,84 @@ pub fn first_script_nonce(html: &str) -> Option<String> {
     let nonce_at = tag.find("nonce=\"")? + "nonce=\"".len();
     let nonce_end = nonce_at + tag[nonce_at..].find('"')?;
     Some(tag[nonce_at..nonce_end].to_owned())
+}
+
+/// The `server` binary running as its own process on a test server's database: a second
+/// replica. Killed when dropped.
+pub struct ServerProcess {
+    pub address: String,
+    _child: tokio::process::Child,
+}
+
+impl TestApp {
+    /// Starts the server binary as a separate process on this test server's database (with its
+    /// secret key and trusted proxies), and waits until it listens.
+    pub async fn spawn_process_beside(&self) -> ServerProcess {
+        use secrecy::ExposeSecret;
+        use tokio::io::AsyncBufReadExt;
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        for (key, _) in std::env::vars() {
+            if key.starts_with("CODEXAPI_") {
+                command.env_remove(key);
+            }
+        }
+        let proxies: Vec<String> = self
+            .settings
+            .server
+            .trusted_proxies
+            .iter()
+            .map(|net| format!("\"{net}\""))
+            .collect();
+        let mut child = command
+            .arg("serve")
+            .env("CODEXAPI_SERVER__PORT", "0")
+            .env(
+                "CODEXAPI_SERVER__TRUSTED_PROXIES",
+                format!("[{}]", proxies.join(",")),
+            )
+            .env(
+                "CODEXAPI_DATABASE__URL",
+                self.settings.database.url.expose_secret(),
+            )
+            .env("CODEXAPI_DATABASE__MAX_CONNECTIONS", "5")
+            .env(
+                "CODEXAPI_SECURITY__SECRET_KEY",
+                self.settings
+                    .security
+                    .secret_key
+                    .as_ref()
+                    .map(|k| k.expose_secret().to_owned())
+                    .unwrap_or_default(),
+            )
+            .env(
+                "CODEXAPI_LEPTOS__SITE_ROOT",
+                &self.settings.leptos.site_root,
+            )
+            .env("RUST_LOG", "off")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the server binary starts");
+        let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let address = loop {
+            let line = lines
+                .next_line()
+                .await
+                .expect("stdout readable")
+                .expect("the second server printed its address");
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+            }
+        };
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        ServerProcess {
+            address,
+            _child: child,
+        }
+    }
 }
