@@ -61,6 +61,25 @@ impl Call {
         self.state.settings()
     }
 
+    /// Step-up re-authentication for a sensitive action: a recent confirmation, or the password
+    /// (and code) sent with the form.
+    pub async fn step_up(
+        &self,
+        viewer: &Viewer,
+        password: Option<&str>,
+        code: Option<&str>,
+    ) -> Result<(), AppError> {
+        self.accounts()
+            .step_up(
+                viewer,
+                password.unwrap_or(""),
+                code.unwrap_or(""),
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(fail)
+    }
+
     /// Sets the sign-in cookies and continues to `next` (a local path) or the account page.
     pub fn finish_sign_in(&self, signed_in: &SignedIn, next: Option<&str>) -> Result<(), AppError> {
         set_sign_in_cookies(self.settings(), signed_in).map_err(fail)?;

@@ -37,15 +37,8 @@ pub async fn admin_adjust_wallet(
         }
     };
     let micros = crate::money::parse_amount(&amount).map_err(|m| fail(AppError::BadRequest(m)))?;
-    call.accounts()
-        .step_up(
-            &viewer,
-            password.as_deref().unwrap_or(""),
-            code.as_deref().unwrap_or(""),
-            now,
-        )
-        .await
-        .map_err(fail)?;
+    call.step_up(&viewer, password.as_deref(), code.as_deref())
+        .await?;
     wallets::admin_adjust(
         call.state.db(),
         &viewer,

@@ -83,15 +83,8 @@ pub async fn create_api_token(
         billing_source: BillingSource::parse(&billing_source)
             .ok_or_else(|| bad("choose which wallet pays for this token".to_owned()))?,
     };
-    call.accounts()
-        .step_up(
-            &viewer,
-            password.as_deref().unwrap_or(""),
-            code.as_deref().unwrap_or(""),
-            now,
-        )
-        .await
-        .map_err(fail)?;
+    call.step_up(&viewer, password.as_deref(), code.as_deref())
+        .await?;
     let created = api_tokens::create(call.state.db(), &viewer, options, now)
         .await
         .map_err(fail)?;

@@ -19,15 +19,8 @@ pub async fn rotate_api_token(
     let call = Call::current()?;
     let viewer = call.viewer()?;
     let now = chrono::Utc::now();
-    call.accounts()
-        .step_up(
-            &viewer,
-            password.as_deref().unwrap_or(""),
-            code.as_deref().unwrap_or(""),
-            now,
-        )
-        .await
-        .map_err(fail)?;
+    call.step_up(&viewer, password.as_deref(), code.as_deref())
+        .await?;
     let created = api_tokens::rotate(call.state.db(), viewer.user_id, token_id, grace_days, now)
         .await
         .map_err(fail)?;

@@ -13,6 +13,7 @@ use crate::serverfns::admin::{
 use crate::ui::components::forms::{query_param, ActionError, Field, NoticeBanner};
 use crate::ui::components::loading::loaded;
 use crate::ui::pages::account_security::EventTable;
+use crate::ui::pages::wallet::LedgerTable;
 use crate::wallet::WalletView;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -275,21 +276,6 @@ fn UserWallet(view: WalletView, user_id: i64) -> impl IntoView {
         "adjust-{user_id}-{}",
         view.lines.first().map_or(0, |l| l.id)
     );
-    let rows = view
-        .lines
-        .iter()
-        .map(|line| {
-            view! {
-                <tr>
-                    <td>{line.at.clone()}</td>
-                    <td>{line.wallet.clone()}</td>
-                    <td>{line.kind.clone()}</td>
-                    <td>{line.memo.clone()}</td>
-                    <td class="number">{format_micros(line.amount, &currency)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
     view! {
         <p data-testid=test_ids::TOKEN_BALANCE>
             {format!(
@@ -301,20 +287,7 @@ fn UserWallet(view: WalletView, user_id: i64) -> impl IntoView {
         <p data-testid=test_ids::CASH_BALANCE>
             {format!("Cash Wallet: {}", format_micros(view.cash.available, &currency))}
         </p>
-        <div class="table-scroll">
-            <table data-testid=test_ids::LEDGER_LINES>
-                <thead>
-                    <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Wallet"</th>
-                        <th scope="col">"Kind"</th>
-                        <th scope="col">"Memo"</th>
-                        <th scope="col" class="number">"Amount"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <LedgerTable lines=view.lines show_kind=true />
         <h3>"Grant or adjust"</h3>
         <ActionError action=adjust />
         <ActionForm action=adjust>

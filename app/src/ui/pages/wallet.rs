@@ -7,7 +7,7 @@ use crate::paths::{self, test_ids};
 use crate::serverfns::wallet::{get_wallet, RedeemCode, TransferToTokenWallet};
 use crate::ui::components::forms::{query_param, ActionError, Field, NoticeBanner};
 use crate::ui::components::loading::loaded;
-use crate::wallet::{BalanceView, WalletView};
+use crate::wallet::{BalanceView, LedgerLineView, WalletView};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,7 +50,6 @@ fn Balance(title: &'static str, balance: BalanceView, test_id: &'static str) -> 
 
 #[component]
 fn Wallets(view: WalletView, wallet: Option<String>) -> impl IntoView {
-    let currency = use_bootstrap().site.currency;
     let transfer = ServerAction::<TransferToTokenWallet>::new();
     let redeem = ServerAction::<RedeemCode>::new();
     // The key names the wallet state the form was rendered from: submitting the same form twice
@@ -60,20 +59,6 @@ fn Wallets(view: WalletView, wallet: Option<String>) -> impl IntoView {
         view.lines.first().map_or(0, |line| line.id),
         view.cash.posted
     );
-    let rows = view
-        .lines
-        .iter()
-        .map(|line| {
-            view! {
-                <tr>
-                    <td>{line.at.clone()}</td>
-                    <td>{line.wallet.clone()}</td>
-                    <td>{line.memo.clone()}</td>
-                    <td class="number">{format_micros(line.amount, &currency)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
     let next = view.next_before.map(|before| {
         let filter = wallet.clone().map(|w| format!("wallet={w}&")).unwrap_or_default();
         view! { <a href=format!("{}?{filter}before={before}", paths::ACCOUNT_WALLET)>"Older entries"</a> }
@@ -104,12 +89,37 @@ fn Wallets(view: WalletView, wallet: Option<String>) -> impl IntoView {
             " · "
             <a href=format!("{}?wallet=cash", paths::ACCOUNT_WALLET)>"Cash Wallet"</a>
         </nav>
+        <LedgerTable lines=view.lines show_kind=false />
+        {next}
+    }
+}
+
+/// Wallet history; `show_kind` adds the transaction kind staff need.
+#[component]
+pub fn LedgerTable(lines: Vec<LedgerLineView>, show_kind: bool) -> impl IntoView {
+    let currency = use_bootstrap().site.currency;
+    let rows = lines
+        .into_iter()
+        .map(|line| {
+            view! {
+                <tr>
+                    <td>{line.at}</td>
+                    <td>{line.wallet}</td>
+                    {show_kind.then(|| view! { <td>{line.kind.clone()}</td> })}
+                    <td>{line.memo}</td>
+                    <td class="number">{format_micros(line.amount, &currency)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
         <div class="table-scroll">
             <table data-testid=test_ids::LEDGER_LINES>
                 <thead>
                     <tr>
                         <th scope="col">"When"</th>
                         <th scope="col">"Wallet"</th>
+                        {show_kind.then(|| view! { <th scope="col">"Kind"</th> })}
                         <th scope="col">"What"</th>
                         <th scope="col" class="number">"Amount"</th>
                     </tr>
@@ -117,6 +127,5 @@ fn Wallets(view: WalletView, wallet: Option<String>) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        {next}
     }
 }
