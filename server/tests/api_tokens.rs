@@ -58,7 +58,13 @@ both_databases!(
         assert!(token.len() >= 4 + 12 + 1 + 32, "{token}");
         assert_eq!(format!("{:?}", created.secret), "TokenSecret([redacted])");
         let stored = common::accounts::database_text(&app).await;
-        let secret_part = token.rsplit_once('_').map(|(_, s)| s).unwrap_or_default();
+        // The secret may itself contain `_`: it is everything after the public id.
+        let secret_part = token
+            .strip_prefix("cdx_")
+            .and_then(|rest| rest.split_once('_'))
+            .map(|(_, secret)| secret)
+            .unwrap();
+        assert_eq!(secret_part.len(), 32);
         assert!(!stored.contains(secret_part), "only the hash is stored");
         assert!(token.ends_with(&created.row.last4));
 
