@@ -131,6 +131,16 @@ fn event(kind: EventKind, user_id: Option<i64>, client: &Client) -> NewEvent {
 }
 
 impl Accounts<'_> {
+    /// Counts one attempt by the requesting client address against `policy`.
+    async fn throttle_client(
+        &self,
+        policy: &throttle::Policy,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        throttle::enforce(self.db, policy, client.ip_subject(), now).await
+    }
+
     async fn dummy_hash(&self) -> Result<&str, ServiceError> {
         self.dummy_hash
             .get_or_try_init(|| async {
@@ -152,7 +162,8 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        throttle::enforce(self.db, &throttle::SIGN_UP_PER_IP, client.ip_subject(), now).await?;
+        self.throttle_client(&throttle::SIGN_UP_PER_IP, client, now)
+            .await?;
         let email = users::parse_email(&form.email)?;
         let username = users::parse_username(&form.username)?;
         passwords::validate_new(&form.password)?;
@@ -225,13 +236,8 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        throttle::enforce(
-            self.db,
-            &throttle::EMAIL_LINKS_PER_IP,
-            client.ip_subject(),
-            now,
-        )
-        .await?;
+        self.throttle_client(&throttle::EMAIL_LINKS_PER_IP, client, now)
+            .await?;
         let user = self.user(user_id).await?;
         if user.email_verified_at.is_some() {
             return Err(ServiceError::Invalid(
@@ -257,13 +263,8 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<EmailConfirmed, ServiceError> {
-        throttle::enforce(
-            self.db,
-            &throttle::LINK_USES_PER_IP,
-            client.ip_subject(),
-            now,
-        )
-        .await?;
+        self.throttle_client(&throttle::LINK_USES_PER_IP, client, now)
+            .await?;
         let is_change = account_tokens::check(self.db, token, TokenPurpose::ChangeEmail, now)
             .await
             .is_ok();
@@ -328,13 +329,8 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        throttle::enforce(
-            self.db,
-            &throttle::EMAIL_LINKS_PER_IP,
-            client.ip_subject(),
-            now,
-        )
-        .await?;
+        self.throttle_client(&throttle::EMAIL_LINKS_PER_IP, client, now)
+            .await?;
         let new_email = users::parse_email(new_email)?;
         self.step_up(viewer, password, code, now).await?;
         throttle::enforce(
@@ -389,13 +385,8 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<LogInOutcome, ServiceError> {
-        throttle::enforce(
-            self.db,
-            &throttle::LINK_USES_PER_IP,
-            client.ip_subject(),
-            now,
-        )
-        .await?;
+        self.throttle_client(&throttle::LINK_USES_PER_IP, client, now)
+            .await?;
         let spent = account_tokens::consume(self.db, token, TokenPurpose::MagicLogin, now).await?;
         let user = self.user(spent.user_id).await?;
         if user.suspended_at.is_some() {
@@ -428,7 +419,8 @@ impl Accounts<'_> {
                 passwords::MAX_PASSWORD_CHARS
             )));
         }
-        throttle::enforce(self.db, &throttle::LOGIN_PER_IP, client.ip_subject(), now).await?;
+        self.throttle_client(&throttle::LOGIN_PER_IP, client, now)
+            .await?;
         let user = find_by_email(self.db, email).await?;
         let known_device = match (&user, &client.device) {
             (Some(user), Some(cookie)) => self.keys.device_cookie_user(cookie) == Some(user.id),
@@ -553,13 +545,8 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        throttle::enforce(
-            self.db,
-            &throttle::EMAIL_LINKS_PER_IP,
-            client.ip_subject(),
-            now,
-        )
-        .await?;
+        self.throttle_client(&throttle::EMAIL_LINKS_PER_IP, client, now)
+            .await?;
         let email = users::parse_email(email)?;
         let user = find_by_email(self.db, &email).await?;
         self.email_link_in_background(user, compose, now);
@@ -618,13 +605,8 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<i64, ServiceError> {
-        throttle::enforce(
-            self.db,
-            &throttle::LINK_USES_PER_IP,
-            client.ip_subject(),
-            now,
-        )
-        .await?;
+        self.throttle_client(&throttle::LINK_USES_PER_IP, client, now)
+            .await?;
         passwords::validate_new(new_password)?;
         account_tokens::check(self.db, token, TokenPurpose::ResetPassword, now).await?;
         let hash = self.passwords.hash(new_password).await?;
