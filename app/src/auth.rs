@@ -152,6 +152,8 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("admin_list_security_events", Access::Staff),
     ("admin_get_user_wallet", Access::Staff),
     ("admin_adjust_wallet", Access::Admin),
+    ("admin_record_payout", Access::Admin),
+    ("admin_list_redemption_batches", Access::Staff),
     ("admin_ledger_health", Access::Admin),
     ("admin_set_suspended", Access::Admin),
     ("admin_set_role", Access::Admin),
@@ -166,9 +168,15 @@ pub fn server_fn_access(endpoint: &str) -> Option<Access> {
         .map(|(_, access)| *access)
 }
 
+/// Paths that need more than their section grants (downloads that move money or hold codes).
+pub const STRICTER_PATHS: &[(&str, Access)] = &[(paths::ADMIN_REDEMPTION_CSV, Access::Admin)];
+
 /// Who may open a page, by path. Everything under the account and admin sections is guarded;
 /// the rest of the site is public.
 pub fn page_access(path: &str) -> Access {
+    if let Some((_, access)) = STRICTER_PATHS.iter().find(|(p, _)| *p == path) {
+        return *access;
+    }
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
     if under(paths::ADMIN) {
         Access::Staff
@@ -239,5 +247,7 @@ mod tests {
         assert_eq!(page_access("/account/sessions"), Access::SignedIn);
         assert_eq!(page_access("/administrator"), Access::Public);
         assert_eq!(page_access("/pricing"), Access::Public);
+        assert_eq!(page_access(paths::ACCOUNT_WALLET_CSV), Access::SignedIn);
+        assert_eq!(page_access(paths::ADMIN_REDEMPTION_CSV), Access::Admin);
     }
 }

@@ -4,34 +4,40 @@
 /// Micro-units in one whole currency unit.
 pub const MICROS_PER_UNIT: i64 = 1_000_000;
 
-/// Formats micro-units as a currency amount with at least two and at most six decimals, keeping
-/// every significant digit: `3_000_000` → `$3.00`, `1_250` → `$0.00125`, `-500_000` → `-$0.50`.
-pub fn format_micros(amount: i64, currency: &str) -> String {
-    let negative = amount < 0;
-    let magnitude = amount.unsigned_abs();
+/// Micro-units as a plain decimal with at least two and at most six decimals, keeping every
+/// significant digit: `3_000_000` → `3.00`, `1_250` → `0.00125`, `-500_000` → `-0.50`.
+pub fn decimal_micros(amount: i64) -> String {
+    let sign = if amount < 0 { "-" } else { "" };
+    format!("{sign}{}", unsigned_decimal(amount.unsigned_abs()))
+}
+
+fn unsigned_decimal(magnitude: u64) -> String {
     let per_unit = MICROS_PER_UNIT.unsigned_abs();
     let whole = magnitude / per_unit;
     let mut fraction = format!("{:06}", magnitude % per_unit);
     while fraction.len() > 2 && fraction.ends_with('0') {
         fraction.pop();
     }
+    format!("{whole}.{fraction}")
+}
+
+/// Formats micro-units as a currency amount (see [`decimal_micros`]): `-500_000` → `-$0.50`.
+pub fn format_micros(amount: i64, currency: &str) -> String {
+    let digits = unsigned_decimal(amount.unsigned_abs());
+    let sign = if amount < 0 { "-" } else { "" };
     let symbol = match currency {
         "USD" => "$",
         "EUR" => "€",
         "GBP" => "£",
         _ => "",
     };
-    let sign = if negative { "-" } else { "" };
     if symbol.is_empty() {
-        format!("{sign}{whole}.{fraction} {currency}")
+        format!("{sign}{digits} {currency}")
     } else {
-        format!("{sign}{symbol}{whole}.{fraction}")
+        format!("{sign}{symbol}{digits}")
     }
 }
 
-/// Parses an amount typed as currency units (`12`, `12.5`, `0.000125`, `-3.20`; an optional
-/// leading `$`, thousands separators `,` allowed) into micro-units, without floating point.
-/// More than six decimals, or an amount beyond a trillion units, is refused.
 pub fn parse_amount(text: &str) -> Result<i64, String> {
     let cleaned: String = text
         .trim()
@@ -108,6 +114,8 @@ mod tests {
 
     #[test]
     fn negative_and_extreme_amounts_do_not_overflow() {
+        assert_eq!(decimal_micros(-500_000), "-0.50");
+        assert_eq!(decimal_micros(i64::MIN), "-9223372036854.775808");
         assert_eq!(format_micros(-500_000, "USD"), "-$0.50");
         assert_eq!(format_micros(i64::MIN, "USD"), "-$9223372036854.775808");
     }

@@ -38,6 +38,13 @@ pub const ADMIN: &str = "/admin";
 pub const ADMIN_USERS: &str = "/admin/users";
 pub const ADMIN_SECURITY: &str = "/admin/security";
 pub const ADMIN_LEDGER: &str = "/admin/ledger";
+pub const ADMIN_REDEMPTION: &str = "/admin/redemption-codes";
+
+/// Downloads, served by plain handlers beside the pages (a file, not a page).
+pub const ACCOUNT_WALLET_CSV: &str = "/account/wallet/history.csv";
+/// Makes a batch of redemption codes and answers with them as CSV: the only time the codes
+/// exist in plain text.
+pub const ADMIN_REDEMPTION_CSV: &str = "/admin/redemption-codes/batch.csv";
 
 /// One account's page in the staff section.
 pub fn admin_user(user_id: i64) -> String {
@@ -111,4 +118,6 @@ pub mod test_ids {
     pub const LEDGER_LINES: &str = "ledger-lines";
     pub const NEW_TOKEN: &str = "new-token";
     pub const TOKEN_LIST: &str = "token-list";
+    pub const WALLET_CSV: &str = "wallet-csv";
+    pub const BATCH_LIST: &str = "batch-list";
 }

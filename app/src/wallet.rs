@@ -10,6 +10,17 @@ pub struct BalanceView {
     pub available: i64,
 }
 
+/// Kinds of wallet history lines a customer can filter by, with their labels.
+pub const HISTORY_KINDS: &[(&str, &str)] = &[
+    ("usage", "API usage"),
+    ("redemption", "Redemption code"),
+    ("cash_to_token", "Cash Wallet to Token Wallet"),
+    ("admin_grant", "Credit from staff"),
+    ("admin_adjustment", "Correction by staff"),
+    ("payout", "Payout"),
+    ("reversal", "Reversal"),
+];
+
 /// One line of wallet history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerLineView {
@@ -54,4 +65,18 @@ pub struct ApiTokensView {
     pub tokens: Vec<ApiTokenView>,
     pub new_token: Option<String>,
     pub email_verified: bool,
+}
+
+/// A batch of redemption codes as staff see it (never the codes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedemptionBatchView {
+    pub id: i64,
+    pub name: String,
+    pub amount: i64,
+    pub codes: i32,
+    pub uses_per_code: i32,
+    pub per_user_limit: String,
+    pub redeemed: i64,
+    pub expires: String,
+    pub created: String,
 }

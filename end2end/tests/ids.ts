@@ -17,3 +17,5 @@ export const TOKEN_BALANCE = "token-balance";
 export const CASH_BALANCE = "cash-balance";
 export const NEW_TOKEN = "new-token";
 export const TOKEN_LIST = "token-list";
+export const WALLET_CSV = "wallet-csv";
+export const BATCH_LIST = "batch-list";

@@ -11,6 +11,7 @@ pub mod ledger_holds;
 pub mod ledger_transactions;
 pub mod model_prices;
 pub mod pending_logins;
+pub mod provider_models;
 pub mod rate_limit_counters;
 pub mod recovery_codes;
 pub mod redemption_batches;
@@ -18,6 +19,10 @@ pub mod redemption_codes;
 pub mod redemptions;
 pub mod security_events;
 pub mod sessions;
+pub mod token_holds;
+pub mod token_spend;
+pub mod upstream_providers;
+pub mod usage_records;
 pub mod users;
 
 pub mod prelude {
@@ -32,6 +37,7 @@ pub mod prelude {
     pub use super::ledger_transactions::Entity as LedgerTransactions;
     pub use super::model_prices::Entity as ModelPrices;
     pub use super::pending_logins::Entity as PendingLogins;
+    pub use super::provider_models::Entity as ProviderModels;
     pub use super::rate_limit_counters::Entity as RateLimitCounters;
     pub use super::recovery_codes::Entity as RecoveryCodes;
     pub use super::redemption_batches::Entity as RedemptionBatches;
@@ -39,5 +45,9 @@ pub mod prelude {
     pub use super::redemptions::Entity as Redemptions;
     pub use super::security_events::Entity as SecurityEvents;
     pub use super::sessions::Entity as Sessions;
+    pub use super::token_holds::Entity as TokenHolds;
+    pub use super::token_spend::Entity as TokenSpend;
+    pub use super::upstream_providers::Entity as UpstreamProviders;
+    pub use super::usage_records::Entity as UsageRecords;
     pub use super::users::Entity as Users;
 }

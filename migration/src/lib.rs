@@ -19,6 +19,7 @@ mod m20261127_000009_create_two_factor;
 mod m20261127_000010_create_ledger;
 mod m20261127_000011_create_redemption_codes;
 mod m20261127_000012_create_api_tokens;
+mod m20261128_000013_create_proxy;
 mod sql;
 
 /// Every migration of the project, in order.
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_create_ledger::Migration),
             Box::new(m20261127_000011_create_redemption_codes::Migration),
             Box::new(m20261127_000012_create_api_tokens::Migration),
+            Box::new(m20261128_000013_create_proxy::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod db;
 pub mod http;
 pub mod jobs;
+pub mod proxy;
 pub mod startup;
 pub mod telemetry;
 

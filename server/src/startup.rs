@@ -1,8 +1,9 @@
 //! Builds the application (database, state, router, listener) and runs it until shutdown.
 
 use crate::db::Database;
-use crate::http::{body_limit, client, csrf, health, security_headers, session};
+use crate::http::{body_limit, client, csrf, downloads, health, security_headers, session};
 use crate::jobs::{self, email::Mailer};
+use crate::proxy;
 use anyhow::Context;
 use app::server::config::{EmailSettings, Settings};
 use app::server::services::legal;
@@ -63,7 +64,21 @@ impl Application {
             Arc::from(privacy_html),
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let router = router(state, &settings, db.clone());
+        let proxy_state = proxy::ProxyState {
+            app: state.clone(),
+            client: proxy::upstream::client(&settings.proxy).context("upstream HTTP client")?,
+            settings: Arc::new(settings.proxy.clone()),
+            max_body_bytes: settings.server.max_body_bytes,
+            region_header: match settings.proxy.region_header.trim() {
+                "" => None,
+                name => Some(
+                    http::HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+                        .context("proxy.region_header is not a header name")?,
+                ),
+            },
+            trusted_proxies: Arc::new(settings.server.trusted_proxies.clone()),
+        };
+        let router = router(state, &settings, db.clone(), proxy_state);
         Ok(Self {
             listener,
             router,
@@ -146,9 +161,24 @@ impl Application {
     }
 }
 
+/// The application's routes, generated once per process. Generating them sets a process-wide
+/// flag in Leptos that leaves any resource first polled meanwhile pending forever
+/// (leptos-rs/leptos#4773); a second application built in the same process (as the tests do,
+/// many at once) would otherwise hang the pages another one is rendering.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The full router: pages and server functions, health, static files and the middleware stack.
-fn router(state: AppState, settings: &Settings, db: Database) -> Router {
-    let routes = generate_route_list(App);
+fn router(
+    state: AppState,
+    settings: &Settings,
+    db: Database,
+    proxy_state: proxy::ProxyState,
+) -> Router {
+    let routes = route_list();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -160,6 +190,7 @@ fn router(state: AppState, settings: &Settings, db: Database) -> Router {
     let authorize = axum::middleware::from_fn_with_state(state.clone(), session::authorize);
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), render)
+        .merge(downloads::router())
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -172,6 +203,7 @@ fn router(state: AppState, settings: &Settings, db: Database) -> Router {
     let client_context = client::ClientContext {
         trusted_proxies: Arc::new(settings.server.trusted_proxies.clone()),
     };
+    let proxy = proxy::router(proxy_state);
     let router = pages
         .merge(health::router(db))
         // Axum's own extractor limit (2 MiB by default) would contradict the configured one.
@@ -185,7 +217,11 @@ fn router(state: AppState, settings: &Settings, db: Database) -> Router {
             csrf::SiteOrigin(Arc::from(settings.public_base_url())),
             csrf::refuse_cross_site,
         ))
-        .layer(CompressionLayer::new());
+        .layer(CompressionLayer::new())
+        // The API routes: outside the dashboard's CSRF check (agents send no Origin), body
+        // limit (they apply their own, after decompression) and compression (streams must
+        // reach the client event by event).
+        .merge(proxy);
     let router = security_headers::apply(router, settings.server.is_https());
     router.layer(
         ServiceBuilder::new()

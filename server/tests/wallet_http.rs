@@ -429,3 +429,185 @@ with_mail!(
         assert!(violations.is_empty(), "{violations:?}");
     }
 );
+
+with_mail!(
+    customers_download_their_own_filtered_history_as_csv,
+    |app: TestApp, sink| async move {
+        let ann =
+            verified_customer(&app, &sink, "annie@example.com", "annie", "198.51.100.140").await;
+        let bob =
+            verified_customer(&app, &sink, "bobby@example.com", "bobby", "198.51.100.141").await;
+        let root = common::accounts::admin(&app, "root@example.com", "198.51.100.142").await;
+        let ann_id = user_id(&app, "annie@example.com").await.to_string();
+        for (amount, reason, key) in [
+            ("5", "=HYPERLINK(\"http://evil.example\")", "c1"),
+            ("-1.25", "correction, with a comma", "c2"),
+        ] {
+            let posted = adjust(
+                &root,
+                vec![
+                    ("user_id", ann_id.clone()),
+                    ("wallet", "token".to_owned()),
+                    ("amount", amount.to_owned()),
+                    ("reason", reason.to_owned()),
+                    ("key", key.to_owned()),
+                ],
+            )
+            .await;
+            assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+        }
+
+        let all = ann.get("/account/wallet/history.csv").await;
+        assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+        assert!(all.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        assert!(all.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment"));
+        let lines: Vec<&str> = all.body.lines().collect();
+        assert_eq!(
+            lines[0],
+            "time_utc,wallet,kind,description,reference,amount,amount_micros"
+        );
+        assert_eq!(lines.len(), 3, "{}", all.body);
+        assert!(lines[1].contains("admin_adjustment,\"correction, with a comma\""));
+        assert!(lines[1].ends_with(",-1.25,-1250000"));
+        assert!(
+            lines[2].contains("\"'=HYPERLINK("),
+            "formulas are defused: {}",
+            lines[2]
+        );
+
+        let grants = ann
+            .get("/account/wallet/history.csv?kind=admin_grant&wallet=token")
+            .await;
+        assert_eq!(grants.body.lines().count(), 2, "{}", grants.body);
+        let today = Utc::now().date_naive();
+        let tomorrow = (today + chrono::Duration::days(1)).to_string();
+        let future = ann
+            .get(&format!("/account/wallet/history.csv?from={tomorrow}"))
+            .await;
+        assert_eq!(future.body.lines().count(), 1, "only the header");
+        let this_day = ann
+            .get(&format!(
+                "/account/wallet/history.csv?from={today}&to={today}"
+            ))
+            .await;
+        assert_eq!(this_day.body.lines().count(), 3);
+        let bad = ann.get("/account/wallet/history.csv?from=yesterday").await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("date like"), "{}", bad.body);
+
+        // The page shows the same filter, and Bob's export holds none of Ann's lines.
+        let page = ann.get("/account/wallet?kind=admin_grant").await;
+        assert!(page.body.contains("history.csv?kind=admin_grant"));
+        let bobs = bob.get("/account/wallet/history.csv").await;
+        assert_eq!(bobs.body.lines().count(), 1, "{}", bobs.body);
+        let anonymous = Browser::new(&app, "198.51.100.143")
+            .get("/account/wallet/history.csv")
+            .await;
+        assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    }
+);
+
+with_mail!(
+    admins_make_code_batches_as_a_csv_download_and_record_payouts,
+    |app: TestApp, sink| async move {
+        let ann =
+            verified_customer(&app, &sink, "annie@example.com", "annie", "198.51.100.150").await;
+        let root = common::accounts::admin(&app, "root@example.com", "198.51.100.151").await;
+        let form = [
+            ("name", "Launch"),
+            ("amount", "2.50"),
+            ("count", "3"),
+            ("max_redemptions", "1"),
+            ("per_user_limit", ""),
+            ("expires_on", "2099-12-31"),
+            ("password", ""),
+            ("code", ""),
+        ];
+        let refused = ann.post("/admin/redemption-codes/batch.csv", &form).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        let made = root.post("/admin/redemption-codes/batch.csv", &form).await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        assert!(made.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("redemption-codes-"));
+        let rows: Vec<&str> = made.body.lines().collect();
+        assert_eq!(
+            rows[0],
+            "code,amount,amount_micros,uses_per_code,expires_at"
+        );
+        assert_eq!(rows.len(), 4);
+        assert!(rows[1].ends_with(",2.50,2500000,1,2100-01-01T00:00:00Z"));
+        let code = rows[1].split(',').next().unwrap();
+        let stored = common::accounts::database_text(&app).await;
+        assert!(!stored.contains(&code[4..].replace('-', "")), "hashed only");
+
+        let redeemed = ann.call("redeem_code", &[("code", code)]).await;
+        assert_eq!(redeemed.status, StatusCode::OK, "{}", redeemed.body);
+        let listed = json(&root.call("admin_list_redemption_batches", &[]).await.body);
+        assert_eq!(listed[0]["name"], "Launch");
+        assert_eq!(listed[0]["codes"], 3);
+        assert_eq!(listed[0]["redeemed"], 1);
+        assert!(!listed.to_string().contains(&code[4..]));
+        let page = root.get("/admin/redemption-codes").await;
+        assert!(page.body.contains("Launch"));
+
+        let mut bad = form;
+        bad[2].1 = "lots";
+        let refused = root.post("/admin/redemption-codes/batch.csv", &bad).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(refused.body.contains("whole number"));
+
+        // Payouts come out of the Cash Wallet, once per key, never below zero.
+        let ann_id = user_id(&app, "annie@example.com").await.to_string();
+        let credit = adjust(
+            &root,
+            vec![
+                ("user_id", ann_id.clone()),
+                ("wallet", "cash".to_owned()),
+                ("amount", "10".to_owned()),
+                ("reason", "referral commission".to_owned()),
+                ("key", "p0".to_owned()),
+            ],
+        )
+        .await;
+        assert_eq!(credit.status, StatusCode::OK, "{}", credit.body);
+        let payout = [
+            ("user_id", ann_id.as_str()),
+            ("amount", "4"),
+            ("reason", "bank transfer 1234"),
+            ("key", "p1"),
+        ];
+        assert_eq!(
+            ann.call("admin_record_payout", &payout).await.status,
+            StatusCode::FORBIDDEN
+        );
+        for _ in 0..2 {
+            let paid = root.call("admin_record_payout", &payout).await;
+            assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+        }
+        let too_much = root
+            .call(
+                "admin_record_payout",
+                &[
+                    ("user_id", ann_id.as_str()),
+                    ("amount", "7"),
+                    ("reason", "bank transfer 1235"),
+                    ("key", "p2"),
+                ],
+            )
+            .await;
+        assert_eq!(too_much.status, StatusCode::FORBIDDEN, "{}", too_much.body);
+        let wallet = json(&ann.call("get_wallet", &[]).await.body);
+        assert_eq!(wallet["cash"]["posted"], 6_000_000);
+        let health = json(&root.call("admin_ledger_health", &[]).await.body);
+        assert_eq!(health, serde_json::json!([]));
+    }
+);

@@ -215,7 +215,7 @@ both_databases!(
         let made = redemption::make_batch(&db, &root, batch.clone(), now)
             .await
             .unwrap();
-        let csv = redemption::codes_csv(&made);
+        let csv = redemption::codes_csv(&made).unwrap();
         assert_eq!(csv.lines().count(), 4);
         assert!(csv.contains(&made.codes[0]));
         let stored = common::accounts::database_text(&app).await;

@@ -31,6 +31,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub passwords: PasswordSettings,
     pub security: SecuritySettings,
+    pub proxy: ProxySettings,
     pub leptos: LeptosSettings,
 }
 
@@ -321,6 +322,57 @@ impl SecuritySettings {
     }
 }
 
+/// `[proxy]`: forwarding API requests to upstream providers.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProxySettings {
+    /// Let admins point providers at private, loopback or link-local addresses (a self-hosted
+    /// model server on the same network). Off by default: an upstream URL is otherwise a way to
+    /// reach the server's own network (SSRF). Default false.
+    pub allow_private_upstreams: bool,
+    /// Seconds to open a connection to an upstream. Default 10.
+    pub connect_timeout_secs: u64,
+    /// Seconds to wait for the upstream's response headers. Default 120 (a long prompt can take
+    /// that long before the first byte).
+    pub first_byte_timeout_secs: u64,
+    /// Seconds a stream may stay silent. Default 300.
+    pub idle_timeout_secs: u64,
+    /// Seconds a whole request may take. Default 3600.
+    pub total_timeout_secs: u64,
+    /// Most upstream attempts per request (the first plus failovers). Default 3.
+    pub max_attempts: u32,
+    /// Longest `Retry-After` (seconds) worth waiting for before failing over. Default 2.
+    pub max_retry_wait_secs: u64,
+    /// Output tokens assumed when estimating a hold: the request's own `max_tokens`, capped at
+    /// this. Default 32000.
+    pub max_output_estimate: i64,
+    /// Header carrying the client's country from a trusted proxy (e.g. `cf-ipcountry`); empty:
+    /// none. Read only from trusted proxies. Default empty.
+    pub region_header: String,
+    /// Requests per minute one API token may start. Default 600.
+    pub requests_per_minute: u32,
+    /// Requests one API token may have in flight at once (per server process). Default 32.
+    pub max_concurrent_per_token: u32,
+}
+
+impl Default for ProxySettings {
+    fn default() -> Self {
+        Self {
+            allow_private_upstreams: false,
+            connect_timeout_secs: 10,
+            first_byte_timeout_secs: 120,
+            idle_timeout_secs: 300,
+            total_timeout_secs: 3600,
+            max_attempts: 3,
+            max_retry_wait_secs: 2,
+            max_output_estimate: 32_000,
+            region_header: String::new(),
+            requests_per_minute: 600,
+            max_concurrent_per_token: 32,
+        }
+    }
+}
+
 /// `[leptos]`: where the built site (WASM, JS, CSS) is served from.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -436,6 +488,32 @@ impl Settings {
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");
+        }
+        let proxy = &self.proxy;
+        for (key, value) in [
+            ("proxy.connect_timeout_secs", proxy.connect_timeout_secs),
+            (
+                "proxy.first_byte_timeout_secs",
+                proxy.first_byte_timeout_secs,
+            ),
+            ("proxy.idle_timeout_secs", proxy.idle_timeout_secs),
+            ("proxy.total_timeout_secs", proxy.total_timeout_secs),
+        ] {
+            if value == 0 {
+                return invalid(key, "must be at least 1 second");
+            }
+        }
+        if proxy.max_attempts == 0 || proxy.max_attempts > 10 {
+            return invalid("proxy.max_attempts", "must be 1-10");
+        }
+        if proxy.max_output_estimate < 1 {
+            return invalid("proxy.max_output_estimate", "must be at least 1");
+        }
+        if proxy.requests_per_minute == 0 || proxy.max_concurrent_per_token == 0 {
+            return invalid(
+                "proxy.requests_per_minute",
+                "per-token limits must be at least 1 (requests_per_minute and max_concurrent_per_token)",
+            );
         }
         for (key, email) in [
             ("site.support_email", &self.site.support_email),

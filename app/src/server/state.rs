@@ -76,6 +76,11 @@ impl AppState {
         &self.settings
     }
 
+    /// The keys that seal stored secrets (provider keys, two-factor secrets).
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
     pub fn leptos_options(&self) -> &LeptosOptions {
         &self.leptos_options
     }

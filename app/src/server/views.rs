@@ -218,3 +218,24 @@ pub async fn wallet_page(
         lines: lines.into_iter().map(ledger_line).collect(),
     })
 }
+
+pub fn redemption_batch(
+    summary: super::services::redemption::BatchSummary,
+) -> crate::wallet::RedemptionBatchView {
+    let batch = summary.batch;
+    crate::wallet::RedemptionBatchView {
+        id: batch.id,
+        name: batch.name,
+        amount: batch.amount,
+        codes: batch.code_count,
+        uses_per_code: batch.max_redemptions,
+        per_user_limit: batch
+            .per_user_limit
+            .map_or_else(|| "—".to_owned(), |n| n.to_string()),
+        redeemed: summary.redeemed,
+        expires: batch
+            .expires_at
+            .map_or_else(|| "never".to_owned(), display_time),
+        created: display_time(batch.created_at),
+    }
+}

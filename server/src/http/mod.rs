@@ -4,6 +4,7 @@
 pub mod body_limit;
 pub mod client;
 pub mod csrf;
+pub mod downloads;
 pub mod health;
 pub mod security_headers;
 pub mod session;

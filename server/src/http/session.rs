@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
-use http::{HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 
 /// Paths that never need the session: the built bundle, static files and health checks.
 fn is_static(path: &str) -> bool {
@@ -43,7 +43,7 @@ pub async fn authorize(
     let viewer = match &token {
         Some(token) => match state.accounts().viewer(token, Utc::now()).await {
             Ok(viewer) => viewer,
-            Err(error) => return error_response(&request, AppError::from(error)),
+            Err(error) => return error_response(request.headers(), AppError::from(error)),
         },
         None => None,
     };
@@ -58,7 +58,7 @@ pub async fn authorize(
     let mut response = match access {
         None => {
             tracing::info!(%path, "call to a server function outside the access policy refused");
-            error_response(&request, AppError::NotFound)
+            error_response(request.headers(), AppError::NotFound)
         }
         Some(access) if !access.allows(viewer.as_ref()) => {
             refuse(&request, access, viewer.as_ref(), server_fn.is_some())
@@ -102,9 +102,8 @@ fn sets_cookie(response: &Response, name: &str) -> bool {
         .any(|v| v.as_bytes().starts_with(prefix.as_bytes()))
 }
 
-fn wants_html(request: &Request) -> bool {
-    request
-        .headers()
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
         .get(ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
@@ -114,7 +113,7 @@ fn wants_html(request: &Request) -> bool {
 /// calls); signed-in accounts that may not pass get 403 saying why.
 fn refuse(request: &Request, access: Access, viewer: Option<&Viewer>, server_fn: bool) -> Response {
     match access.check(viewer) {
-        Err(Denial::SignIn) if !server_fn || wants_html(request) => {
+        Err(Denial::SignIn) if !server_fn || wants_html(request.headers()) => {
             let back = request
                 .uri()
                 .path_and_query()
@@ -130,19 +129,21 @@ fn refuse(request: &Request, access: Access, viewer: Option<&Viewer>, server_fn:
             Redirect::to(&target).into_response()
         }
         Err(Denial::SignIn) => error_response(
-            request,
+            request.headers(),
             AppError::Unauthorized("please sign in to continue".to_owned()),
         ),
-        Err(Denial::Forbidden(why)) => error_response(request, AppError::Forbidden(why.to_owned())),
-        Ok(()) => error_response(request, AppError::Internal),
+        Err(Denial::Forbidden(why)) => {
+            error_response(request.headers(), AppError::Forbidden(why.to_owned()))
+        }
+        Ok(()) => error_response(request.headers(), AppError::Internal),
     }
 }
 
 /// An error in the shape the caller reads: a small page for browsers navigating, the server
 /// function error encoding (JSON) for everything else.
-fn error_response(request: &Request, error: AppError) -> Response {
+pub fn error_response(headers: &HeaderMap, error: AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = if wants_html(request) {
+    let mut response = if wants_html(headers) {
         let message = html_escape(&error.to_string());
         Html(format!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status}</title>\

@@ -1,7 +1,8 @@
-//! Periodic housekeeping: voiding holds whose requests died (so their money is available
-//! again) and deleting rate-limit counters of windows long past. Safe on several replicas at
+//! Periodic housekeeping: voiding holds whose requests died (so their money, and the spend
+//! they held against their token's limits, is available again) and deleting rate-limit counters of windows long past. Safe on several replicas at
 //! once: every step is a conditional update or delete.
 
+use app::server::services::proxy::billing;
 use app::server::services::{ledger, rate_limit};
 use chrono::{Duration, Utc};
 use sea_orm::DatabaseConnection;
@@ -30,6 +31,11 @@ pub async fn run_once(db: &DatabaseConnection) {
         Ok(0) => {}
         Ok(voided) => tracing::warn!(voided, "voided expired holds"),
         Err(error) => tracing::warn!(%error, "sweeping expired holds failed"),
+    }
+    match billing::release_orphaned_spend(db, now).await {
+        Ok(0) => {}
+        Ok(released) => tracing::warn!(released, "released the spend-limit share of ended holds"),
+        Err(error) => tracing::warn!(%error, "releasing spend of ended holds failed"),
     }
     if let Err(error) = rate_limit::prune(db, now - COUNTERS_KEPT).await {
         tracing::warn!(%error, "pruning rate-limit counters failed");

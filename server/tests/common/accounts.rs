@@ -90,6 +90,7 @@ impl Browser {
         Self {
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .timeout(super::REQUEST_TIMEOUT)
                 .build()
                 .unwrap(),
             base: base.to_owned(),
@@ -173,6 +174,16 @@ impl Browser {
             self.request(reqwest::Method::POST, &format!("/api/{endpoint}"))
                 .header("accept", "text/html")
                 .header("referer", format!("{}{referer}", self.base))
+                .form(form),
+        )
+        .await
+    }
+
+    /// Posts a plain HTML form to a path outside the server functions (a download).
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.finish(
+            self.request(reqwest::Method::POST, path)
+                .header("accept", "text/html")
                 .form(form),
         )
         .await

@@ -14,6 +14,7 @@
 )]
 
 pub mod accounts;
+pub mod fake_upstream;
 pub mod smtp_sink;
 
 use app::server::config::Settings;
@@ -23,6 +24,9 @@ use server::db::Database;
 use server::Application;
 use std::path::PathBuf;
 use tokio::sync::oneshot;
+
+/// A request that hangs fails its test with a timeout instead of stalling the whole run.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// `security.secret_key` of test servers (32 bytes, base64).
 pub const TEST_SECRET_KEY: &str = "dGVzdC1vbmx5LWtleS1mb3ItY29kZXhhcGktdGVzdHMh";
@@ -123,6 +127,7 @@ impl TestApp {
         }));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(REQUEST_TIMEOUT)
             .build()
             .expect("http client");
         Self {
@@ -381,6 +386,10 @@ impl TestApp {
                 self.settings.database.url.expose_secret(),
             )
             .env("CODEXAPI_DATABASE__MAX_CONNECTIONS", "5")
+            .env(
+                "CODEXAPI_PROXY__ALLOW_PRIVATE_UPSTREAMS",
+                self.settings.proxy.allow_private_upstreams.to_string(),
+            )
             .env(
                 "CODEXAPI_SECURITY__SECRET_KEY",
                 self.settings

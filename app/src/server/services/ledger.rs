@@ -395,14 +395,35 @@ pub async fn reserve(
     db: &DatabaseConnection,
     hold: NewHold,
 ) -> Result<ledger_holds::Model, ServiceError> {
-    if hold.amount <= 0 {
-        return Err(ServiceError::Invalid("a hold must be positive".to_owned()));
-    }
     if let Some(existing) = find_hold(db, &hold.idempotency_key).await? {
         return Ok(existing);
     }
-    let now = Utc::now();
     let txn = db.begin().await?;
+    match reserve_within(&txn, &hold, Utc::now()).await {
+        Ok(row) => {
+            txn.commit().await?;
+            Ok(row)
+        }
+        Err(ServiceError::Conflict { .. }) => {
+            drop(txn);
+            find_hold(db, &hold.idempotency_key)
+                .await?
+                .ok_or(ServiceError::NotFound)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// [`reserve`] inside the caller's transaction (which commits or drops it). A repeated
+/// idempotency key is a `Conflict`; too little available money is `Forbidden`.
+pub async fn reserve_within(
+    txn: &DatabaseTransaction,
+    hold: &NewHold,
+    now: DateTime<Utc>,
+) -> Result<ledger_holds::Model, ServiceError> {
+    if hold.amount <= 0 {
+        return Err(ServiceError::Invalid("a hold must be positive".to_owned()));
+    }
     use ledger_accounts::Column;
     let reserved = ledger_accounts::Entity::update_many()
         .col_expr(
@@ -416,39 +437,26 @@ pub async fn reserve(
                 .sub(Expr::col(Column::HeldBalance))
                 .gte(hold.amount),
         )
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if reserved.rows_affected != 1 {
         return Err(insufficient());
     }
-    let inserted = ledger_holds::Entity::insert(ledger_holds::ActiveModel {
+    Ok(ledger_holds::Entity::insert(ledger_holds::ActiveModel {
         id: NotSet,
         account_id: Set(hold.account_id),
         amount: Set(hold.amount),
         status: Set("pending".to_owned()),
         idempotency_key: Set(hold.idempotency_key.clone()),
-        reference: Set(hold.reference),
+        reference: Set(hold.reference.clone()),
         expires_at: Set(hold.expires_at),
         settled_amount: Set(None),
         transaction_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })
-    .exec_with_returning(&txn)
-    .await;
-    match inserted.map_err(ServiceError::from) {
-        Ok(row) => {
-            txn.commit().await?;
-            Ok(row)
-        }
-        Err(ServiceError::Conflict { .. }) => {
-            drop(txn);
-            find_hold(db, &hold.idempotency_key)
-                .await?
-                .ok_or(ServiceError::NotFound)
-        }
-        Err(other) => Err(other),
-    }
+    .exec_with_returning(txn)
+    .await?)
 }
 
 async fn find_hold<C: ConnectionTrait>(
@@ -512,24 +520,57 @@ pub async fn settle(
     kind: &'static str,
     memo: String,
 ) -> Result<ledger_holds::Model, ServiceError> {
+    let txn = db.begin().await?;
+    let settlement = Settlement {
+        actual,
+        to_account,
+        kind,
+        memo,
+    };
+    if !settle_within(&txn, hold_id, settlement, Utc::now()).await? {
+        drop(txn);
+        return already_closed(db, hold_id, "settled", Some(actual)).await;
+    }
+    txn.commit().await?;
+    ledger_holds::Entity::find_by_id(hold_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// How a hold is settled: the actual amount, where it goes, and the transaction's kind and memo.
+#[derive(Clone, Debug)]
+pub struct Settlement {
+    pub actual: i64,
+    pub to_account: i64,
+    pub kind: &'static str,
+    pub memo: String,
+}
+
+/// [`settle`] inside the caller's transaction; false when the hold was no longer pending
+/// (nothing changed).
+pub async fn settle_within(
+    txn: &DatabaseTransaction,
+    hold_id: i64,
+    settlement: Settlement,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let actual = settlement.actual;
     if actual < 0 {
         return Err(ServiceError::Invalid(
             "a settlement cannot be negative".to_owned(),
         ));
     }
-    let now = Utc::now();
-    let txn = db.begin().await?;
-    let Some(hold) = close_hold(&txn, hold_id, "settled", Some(actual), now).await? else {
-        drop(txn);
-        return already_closed(db, hold_id, "settled", Some(actual)).await;
+    let Some(hold) = close_hold(txn, hold_id, "settled", Some(actual), now).await? else {
+        return Ok(false);
     };
     let mut transaction_id = None;
     if actual > 0 {
         let tx = NewTransaction {
             idempotency_key: format!("hold:{hold_id}:settle"),
-            kind,
+            kind: settlement.kind,
             reference: hold.reference.clone(),
-            memo,
+            memo: settlement.memo,
             actor_user_id: None,
             postings: vec![
                 Posting {
@@ -537,13 +578,13 @@ pub async fn settle(
                     amount: -actual,
                 },
                 Posting {
-                    account_id: to_account,
+                    account_id: settlement.to_account,
                     amount: actual,
                 },
             ],
         };
         validate(&tx)?;
-        transaction_id = Some(write_transaction(&txn, &tx, Overdraft::Allow, now).await?);
+        transaction_id = Some(write_transaction(txn, &tx, Overdraft::Allow, now).await?);
     }
     ledger_holds::Entity::update_many()
         .col_expr(
@@ -551,13 +592,9 @@ pub async fn settle(
             Expr::value(transaction_id),
         )
         .filter(ledger_holds::Column::Id.eq(hold_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    txn.commit().await?;
-    ledger_holds::Entity::find_by_id(hold_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    Ok(true)
 }
 
 /// Releases a pending hold without posting anything. Voiding again is a no-op; a settled hold
@@ -566,17 +603,27 @@ pub async fn void(
     db: &DatabaseConnection,
     hold_id: i64,
 ) -> Result<ledger_holds::Model, ServiceError> {
-    let now = Utc::now();
     let txn = db.begin().await?;
-    let Some(_) = close_hold(&txn, hold_id, "voided", None, now).await? else {
+    if !void_within(&txn, hold_id, Utc::now()).await? {
         drop(txn);
         return already_closed(db, hold_id, "voided", None).await;
-    };
+    }
     txn.commit().await?;
     ledger_holds::Entity::find_by_id(hold_id)
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)
+}
+
+/// [`void`] inside the caller's transaction; false when the hold was no longer pending.
+pub async fn void_within(
+    txn: &DatabaseTransaction,
+    hold_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    Ok(close_hold(txn, hold_id, "voided", None, now)
+        .await?
+        .is_some())
 }
 
 /// A hold that was not pending: fine if it already ended the way asked, an error otherwise.

@@ -8,7 +8,7 @@
 use super::audit::{self, EventKind, NewEvent};
 use super::ledger::{self, NewTransaction, Posting, SystemAccount, WalletKind};
 use super::secrets::sha256_hex;
-use super::{throttle, ServiceError};
+use super::{exports, throttle, ServiceError};
 use crate::auth::Viewer;
 use chrono::{DateTime, Utc};
 use entity::{redemption_batches, redemption_codes, redemptions};
@@ -16,7 +16,8 @@ use rand::RngCore as _;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 
@@ -157,18 +158,76 @@ pub async fn make_batch(
     Ok(MadeBatch { batch: made, codes })
 }
 
-/// Codes made as CSV (`code,amount_micros,expires_at`), for the one export after making them.
-pub fn codes_csv(made: &MadeBatch) -> String {
-    let expires = made
-        .batch
+/// Codes made as CSV (`code,amount,amount_micros,uses_per_code,expires_at`), for the one export
+/// after making them.
+pub fn codes_csv(made: &MadeBatch) -> Result<String, ServiceError> {
+    let batch = &made.batch;
+    let expires = batch
         .expires_at
-        .map(|at| at.to_rfc3339())
+        .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default();
-    let mut csv = String::from("code,amount_micros,expires_at\n");
-    for code in &made.codes {
-        csv.push_str(&format!("{code},{},{expires}\n", made.batch.amount));
-    }
-    csv
+    exports::csv_document(
+        &[
+            "code",
+            "amount",
+            "amount_micros",
+            "uses_per_code",
+            "expires_at",
+        ],
+        made.codes.iter().map(|code| {
+            vec![
+                code.clone(),
+                crate::money::decimal_micros(batch.amount),
+                batch.amount.to_string(),
+                batch.max_redemptions.to_string(),
+                expires.clone(),
+            ]
+        }),
+    )
+}
+
+/// A batch and how often its codes have been redeemed so far.
+#[derive(Clone, Debug)]
+pub struct BatchSummary {
+    pub batch: redemption_batches::Model,
+    pub redeemed: i64,
+}
+
+/// The newest batches (at most `limit`) with their redemption counts.
+pub async fn list_batches(
+    db: &DatabaseConnection,
+    limit: u64,
+) -> Result<Vec<BatchSummary>, ServiceError> {
+    let batches = redemption_batches::Entity::find()
+        .order_by_desc(redemption_batches::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = batches.iter().map(|b| b.id).collect();
+    let counts: Vec<(i64, Option<i64>)> = redemption_codes::Entity::find()
+        .select_only()
+        .column(redemption_codes::Column::BatchId)
+        .column_as(
+            // SUM of an INTEGER is a BIGINT on PostgreSQL and an integer on SQLite: i64 both.
+            Expr::col(redemption_codes::Column::RedeemedCount).sum(),
+            "redeemed",
+        )
+        .filter(redemption_codes::Column::BatchId.is_in(ids))
+        .group_by(redemption_codes::Column::BatchId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(batches
+        .into_iter()
+        .map(|batch| {
+            let redeemed = counts
+                .iter()
+                .find(|(id, _)| *id == batch.id)
+                .and_then(|(_, n)| *n)
+                .unwrap_or(0);
+            BatchSummary { batch, redeemed }
+        })
+        .collect())
 }
 
 fn invalid_code() -> ServiceError {

@@ -39,6 +39,8 @@ pub enum Sealed {
     /// Secrets shown once after they are made, on their way to the page that shows them
     /// (recovery codes, a new API token), with the user id.
     ShownOnce(i64),
+    /// An upstream provider's API key.
+    ProviderKey,
 }
 
 impl Sealed {
@@ -46,6 +48,7 @@ impl Sealed {
         match self {
             Sealed::TotpSecret(user_id) => format!("totp-secret:{user_id}"),
             Sealed::ShownOnce(user_id) => format!("shown-once:{user_id}"),
+            Sealed::ProviderKey => "provider-key".to_owned(),
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use super::audit::{self, EventKind, NewEvent};
 use super::ledger::{self, NewTransaction, Posted, Posting, SystemAccount, WalletKind};
-use super::ServiceError;
+use super::{exports, ServiceError};
 use crate::auth::Viewer;
 use chrono::{DateTime, Utc};
 use entity::{ledger_entries, ledger_transactions};
@@ -249,6 +249,113 @@ pub struct HistoryFilter {
     pub before_id: Option<i64>,
 }
 
+impl HistoryFilter {
+    /// A filter from the page's query: wallet `token`/`cash`, a kind from
+    /// [`crate::wallet::HISTORY_KINDS`], and `from`/`to` dates (`YYYY-MM-DD`, UTC, both
+    /// inclusive). Empty values mean no filter.
+    pub fn from_query(
+        wallet: Option<&str>,
+        kind: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Self, ServiceError> {
+        fn given(value: Option<&str>) -> Option<&str> {
+            value.map(str::trim).filter(|v| !v.is_empty())
+        }
+        let wallet = match given(wallet) {
+            None => None,
+            Some("token") => Some(WalletKind::Token),
+            Some("cash") => Some(WalletKind::Cash),
+            Some(other) => {
+                return Err(ServiceError::Invalid(format!(
+                    "unknown wallet '{other}': use token or cash"
+                )))
+            }
+        };
+        let kind = match given(kind) {
+            None => None,
+            Some(kind) if crate::wallet::HISTORY_KINDS.iter().any(|(k, _)| *k == kind) => {
+                Some(kind.to_owned())
+            }
+            Some(other) => return Err(ServiceError::Invalid(format!("unknown kind '{other}'"))),
+        };
+        let day = |value: &str, name: &str| {
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .ok()
+                .and_then(|date| date.and_hms_opt(0, 0, 0))
+                .map(|start| start.and_utc())
+                .ok_or_else(|| {
+                    ServiceError::Invalid(format!("'{name}' must be a date like 2026-01-31"))
+                })
+        };
+        let since = given(from).map(|v| day(v, "from")).transpose()?;
+        let until = given(to)
+            .map(|v| day(v, "to").map(|start| start + chrono::Duration::days(1)))
+            .transpose()?;
+        if let (Some(since), Some(until)) = (since, until) {
+            if since >= until {
+                return Err(ServiceError::Invalid(
+                    "'from' must not be after 'to'".to_owned(),
+                ));
+            }
+        }
+        Ok(Self {
+            wallet,
+            kind,
+            since,
+            until,
+            before_id: None,
+        })
+    }
+}
+
+/// Lines read per query while exporting, and the most one export holds.
+const EXPORT_PAGE: u64 = 5_000;
+pub const MAX_EXPORT_LINES: usize = 100_000;
+
+/// The filtered history as CSV, newest first (at most [`MAX_EXPORT_LINES`]).
+pub async fn history_csv<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    filter: &HistoryFilter,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    let mut page = filter.clone();
+    let mut lines = Vec::new();
+    loop {
+        let batch = history(db, user_id, &page, EXPORT_PAGE, now).await?;
+        let complete = (batch.len() as u64) < EXPORT_PAGE;
+        page.before_id = batch.last().map(|line| line.entry_id);
+        lines.extend(batch);
+        if complete || lines.len() >= MAX_EXPORT_LINES {
+            break;
+        }
+    }
+    lines.truncate(MAX_EXPORT_LINES);
+    exports::csv_document(
+        &[
+            "time_utc",
+            "wallet",
+            "kind",
+            "description",
+            "reference",
+            "amount",
+            "amount_micros",
+        ],
+        lines.into_iter().map(|line| {
+            vec![
+                line.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                line.wallet.as_str().to_owned(),
+                line.kind,
+                line.memo,
+                line.reference.unwrap_or_default(),
+                crate::money::decimal_micros(line.amount),
+                line.amount.to_string(),
+            ]
+        }),
+    )
+}
+
 /// The user's wallet history, newest first, at most `limit` lines.
 pub async fn history<C: ConnectionTrait>(
     db: &C,
@@ -282,7 +389,7 @@ pub async fn history<C: ConnectionTrait>(
     }
     let rows = query
         .order_by_desc(ledger_entries::Column::Id)
-        .limit(limit.clamp(1, 10_000))
+        .limit(limit.clamp(1, EXPORT_PAGE))
         .all(db)
         .await?;
     Ok(rows

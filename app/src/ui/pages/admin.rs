@@ -7,10 +7,11 @@ use crate::bootstrap::use_bootstrap;
 use crate::money::format_micros;
 use crate::paths::{self, test_ids};
 use crate::serverfns::admin::{
-    admin_get_user, admin_get_user_wallet, admin_ledger_health, admin_list_security_events,
-    admin_list_users, AdminAdjustWallet, AdminSetRole, AdminSetSuspended,
+    admin_get_user, admin_get_user_wallet, admin_ledger_health, admin_list_redemption_batches,
+    admin_list_security_events, admin_list_users, AdminAdjustWallet, AdminRecordPayout,
+    AdminSetRole, AdminSetSuspended,
 };
-use crate::ui::components::forms::{query_param, ActionError, Field, NoticeBanner};
+use crate::ui::components::forms::{query_param, url_query, ActionError, Field, NoticeBanner};
 use crate::ui::components::loading::loaded;
 use crate::ui::pages::account_security::EventTable;
 use crate::ui::pages::wallet::LedgerTable;
@@ -29,6 +30,8 @@ fn AdminNav() -> impl IntoView {
             <A href=paths::ADMIN_USERS>"Accounts"</A>
             " · "
             <A href=paths::ADMIN_SECURITY>"Security log"</A>
+            " · "
+            <A href=paths::ADMIN_REDEMPTION>"Redemption codes"</A>
             " · "
             <A href=paths::ADMIN_LEDGER>"Ledger health"</A>
         </nav>
@@ -120,28 +123,6 @@ fn status(suspended: bool, verified: bool) -> &'static str {
         (false, true) => "active",
         (false, false) => "email not confirmed",
     }
-}
-
-fn url_query(pairs: &[(&str, String)]) -> String {
-    pairs
-        .iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(key, value)| format!("{key}={}", encode(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Percent-encodes a query value (everything but unreserved characters).
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (byte as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[component]
@@ -272,8 +253,14 @@ pub fn AdminSecurityPage() -> impl IntoView {
 fn UserWallet(view: WalletView, user_id: i64) -> impl IntoView {
     let currency = use_bootstrap().site.currency;
     let adjust = ServerAction::<AdminAdjustWallet>::new();
+    let payout = ServerAction::<AdminRecordPayout>::new();
+    // Keys name the wallet state the form was rendered from: a repeated submit moves money once.
     let key = format!(
         "adjust-{user_id}-{}",
+        view.lines.first().map_or(0, |l| l.id)
+    );
+    let payout_key = format!(
+        "payout-{user_id}-{}",
         view.lines.first().map_or(0, |l| l.id)
     );
     view! {
@@ -300,17 +287,36 @@ fn UserWallet(view: WalletView, user_id: i64) -> impl IntoView {
             </select>
             <Field label="Amount" name="amount" autocomplete="off" hint="Positive grants, negative corrects (e.g. -2.50)." />
             <Field label="Reason" name="reason" autocomplete="off" hint="Kept with the transaction and in the security log." />
-            <Field
-                label="Your password"
-                name="password"
-                kind="password"
-                autocomplete="current-password"
-                required=false
-                hint="Not needed if you confirmed it in the last few minutes."
-            />
-            <Field label="Your two-step code" name="code" autocomplete="one-time-code" required=false />
+            <StepUpFields />
             <button type="submit" class="button secondary">"Post"</button>
         </ActionForm>
+        <h3>"Record a payout"</h3>
+        <p class="muted">"Money sent to the customer outside this site, taken from their Cash Wallet."</p>
+        <ActionError action=payout />
+        <ActionForm action=payout>
+            <input type="hidden" name="user_id" value=user_id.to_string() />
+            <input type="hidden" name="key" value=payout_key />
+            <Field label="Amount paid" name="amount" autocomplete="off" />
+            <Field label="Reason" name="reason" autocomplete="off" hint="For example: bank transfer 2026-11-28, ref 1234." />
+            <StepUpFields />
+            <button type="submit" class="button secondary">"Record payout"</button>
+        </ActionForm>
+    }
+}
+
+/// Password and code for money actions (step-up re-authentication).
+#[component]
+fn StepUpFields() -> impl IntoView {
+    view! {
+        <Field
+            label="Your password"
+            name="password"
+            kind="password"
+            autocomplete="current-password"
+            required=false
+            hint="Not needed if you confirmed it in the last few minutes."
+        />
+        <Field label="Your two-step code" name="code" autocomplete="one-time-code" required=false />
     }
 }
 
@@ -345,6 +351,83 @@ pub fn AdminLedgerPage() -> impl IntoView {
                             </div>
                         }
                             .into_any()
+                    }
+                },
+            )}
+        </section>
+    }
+}
+
+/// Batches of redemption codes, and the form that makes one. Making a batch answers with the
+/// codes as a CSV download (a plain form post, so it works with or without JavaScript): the
+/// only time they exist in plain text.
+#[component]
+pub fn AdminRedemptionPage() -> impl IntoView {
+    let batches = Resource::new(|| (), |_| admin_list_redemption_batches());
+    let currency = use_bootstrap().site.currency;
+    let is_admin = use_bootstrap()
+        .viewer
+        .is_some_and(|viewer| viewer.role == Role::Admin);
+    view! {
+        <Title text="Redemption codes" />
+        <section class="container">
+            <h1>"Redemption codes"</h1>
+            <AdminNav />
+            {is_admin.then(|| view! {
+                <h2>"Make a batch"</h2>
+                <p class="muted">
+                    "The codes download as a CSV file once. Only their fingerprints are kept, so keep the file safe."
+                </p>
+                <form method="post" action=paths::ADMIN_REDEMPTION_CSV>
+                    <Field label="Name" name="name" autocomplete="off" hint="For your records, e.g. Launch promotion." />
+                    <Field label="Amount per redemption" name="amount" autocomplete="off" hint="Credited to the Token Wallet, e.g. 5 or 2.50." />
+                    <Field label="Number of codes" name="count" kind="number" autocomplete="off" />
+                    <Field label="Uses per code" name="max_redemptions" kind="number" autocomplete="off" hint="1 for single-use codes." />
+                    <Field label="Uses per customer" name="per_user_limit" kind="number" autocomplete="off" required=false hint="Leave empty for no limit beyond uses per code." />
+                    <Field label="Last day valid" name="expires_on" kind="date" autocomplete="off" required=false hint="Leave empty for codes that do not expire." />
+                    <StepUpFields />
+                    <button type="submit" class="button">"Make codes and download CSV"</button>
+                </form>
+            })}
+            <h2>"Batches"</h2>
+            {loaded(
+                batches,
+                move |batches| {
+                    let rows = batches
+                        .into_iter()
+                        .map(|b| {
+                            view! {
+                                <tr>
+                                    <td>{b.name}</td>
+                                    <td class="number">{format_micros(b.amount, &currency)}</td>
+                                    <td class="number">{b.codes}</td>
+                                    <td class="number">{b.uses_per_code}</td>
+                                    <td class="number">{b.per_user_limit}</td>
+                                    <td class="number">{b.redeemed}</td>
+                                    <td>{b.expires}</td>
+                                    <td>{b.created}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <div class="table-scroll">
+                            <table data-testid=test_ids::BATCH_LIST>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col" class="number">"Amount"</th>
+                                        <th scope="col" class="number">"Codes"</th>
+                                        <th scope="col" class="number">"Uses per code"</th>
+                                        <th scope="col" class="number">"Per customer"</th>
+                                        <th scope="col" class="number">"Redeemed"</th>
+                                        <th scope="col">"Expires"</th>
+                                        <th scope="col">"Made"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
                     }
                 },
             )}

@@ -5,27 +5,67 @@ use crate::bootstrap::use_bootstrap;
 use crate::money::format_micros;
 use crate::paths::{self, test_ids};
 use crate::serverfns::wallet::{get_wallet, RedeemCode, TransferToTokenWallet};
-use crate::ui::components::forms::{query_param, ActionError, Field, NoticeBanner};
+use crate::ui::components::forms::{query_param, url_query, ActionError, Field, NoticeBanner};
 use crate::ui::components::loading::loaded;
-use crate::wallet::{BalanceView, LedgerLineView, WalletView};
+use crate::wallet::{BalanceView, LedgerLineView, WalletView, HISTORY_KINDS};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// The history filter as the page's query holds it.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct HistoryQuery {
+    wallet: String,
+    kind: String,
+    from: String,
+    to: String,
+}
+
+impl HistoryQuery {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("wallet", self.wallet.clone()),
+            ("kind", self.kind.clone()),
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+        ]
+    }
+}
+
 #[component]
 pub fn WalletPage() -> impl IntoView {
-    let wallet = query_param("wallet");
+    let (wallet, kind, from, to) = (
+        query_param("wallet"),
+        query_param("kind"),
+        query_param("from"),
+        query_param("to"),
+    );
     let before = query_param("before");
+    let filter = Memo::new(move |_| HistoryQuery {
+        wallet: wallet.get().unwrap_or_default(),
+        kind: kind.get().unwrap_or_default(),
+        from: from.get().unwrap_or_default(),
+        to: to.get().unwrap_or_default(),
+    });
     let data = Resource::new(
-        move || (wallet.get(), before.get()),
-        |(wallet, before)| get_wallet(wallet, before.and_then(|b| b.parse().ok())),
+        move || (filter.get(), before.get()),
+        |(filter, before)| {
+            let given = |v: String| (!v.is_empty()).then_some(v);
+            get_wallet(
+                given(filter.wallet),
+                given(filter.kind),
+                given(filter.from),
+                given(filter.to),
+                before.and_then(|b| b.parse().ok()),
+            )
+        },
     );
     view! {
         <Title text="Wallet" />
         <section class="container">
             <h1>"Wallet"</h1>
             <NoticeBanner />
-            {loaded(data, move |view| view! { <Wallets view wallet=wallet.get_untracked() /> })}
+            {loaded(data, move |view| view! { <Wallets view filter=filter.get_untracked() /> })}
         </section>
     }
 }
@@ -49,7 +89,7 @@ fn Balance(title: &'static str, balance: BalanceView, test_id: &'static str) -> 
 }
 
 #[component]
-fn Wallets(view: WalletView, wallet: Option<String>) -> impl IntoView {
+fn Wallets(view: WalletView, filter: HistoryQuery) -> impl IntoView {
     let transfer = ServerAction::<TransferToTokenWallet>::new();
     let redeem = ServerAction::<RedeemCode>::new();
     // The key names the wallet state the form was rendered from: submitting the same form twice
@@ -60,9 +100,16 @@ fn Wallets(view: WalletView, wallet: Option<String>) -> impl IntoView {
         view.cash.posted
     );
     let next = view.next_before.map(|before| {
-        let filter = wallet.clone().map(|w| format!("wallet={w}&")).unwrap_or_default();
-        view! { <a href=format!("{}?{filter}before={before}", paths::ACCOUNT_WALLET)>"Older entries"</a> }
+        let mut pairs = filter.pairs();
+        pairs.push(("before", before.to_string()));
+        let query = url_query(&pairs);
+        view! { <a href=format!("{}?{query}", paths::ACCOUNT_WALLET)>"Older entries"</a> }
     });
+    let csv = format!(
+        "{}?{}",
+        paths::ACCOUNT_WALLET_CSV,
+        url_query(&filter.pairs())
+    );
     view! {
         <div class="balances">
             <Balance title="Token Wallet" balance=view.token test_id=test_ids::TOKEN_BALANCE />
@@ -82,15 +129,46 @@ fn Wallets(view: WalletView, wallet: Option<String>) -> impl IntoView {
             <button type="submit" class="button secondary">"Move to Token Wallet"</button>
         </ActionForm>
         <h2>"History"</h2>
-        <nav aria-label="Wallet filter" class="subnav">
-            <a href=paths::ACCOUNT_WALLET>"Both"</a>
-            " · "
-            <a href=format!("{}?wallet=token", paths::ACCOUNT_WALLET)>"Token Wallet"</a>
-            " · "
-            <a href=format!("{}?wallet=cash", paths::ACCOUNT_WALLET)>"Cash Wallet"</a>
-        </nav>
+        <HistoryFilterForm filter />
+        <p>
+            <a href=csv download="wallet-history.csv" rel="external" data-testid=test_ids::WALLET_CSV>
+                "Download as CSV"
+            </a>
+            " (everything the filter selects)"
+        </p>
         <LedgerTable lines=view.lines show_kind=false />
         {next}
+    }
+}
+
+/// Filters for the history: a plain GET form, so it works without JavaScript.
+#[component]
+fn HistoryFilterForm(filter: HistoryQuery) -> impl IntoView {
+    let kinds = HISTORY_KINDS
+        .iter()
+        .map(|(kind, label)| {
+            view! { <option value=*kind selected=filter.kind == *kind>{*label}</option> }
+        })
+        .collect_view();
+    view! {
+        <form method="get" action=paths::ACCOUNT_WALLET class="search-form" aria-label="Filter history">
+            <label for="history-wallet">"Wallet"</label>
+            <select id="history-wallet" name="wallet">
+                <option value="" selected=filter.wallet.is_empty()>"Both"</option>
+                <option value="token" selected=filter.wallet == "token">"Token Wallet"</option>
+                <option value="cash" selected=filter.wallet == "cash">"Cash Wallet"</option>
+            </select>
+            <label for="history-kind">"Kind"</label>
+            <select id="history-kind" name="kind">
+                <option value="" selected=filter.kind.is_empty()>"All"</option>
+                {kinds}
+            </select>
+            <label for="history-from">"From"</label>
+            <input id="history-from" name="from" type="date" value=filter.from.clone() />
+            <label for="history-to">"To"</label>
+            <input id="history-to" name="to" type="date" value=filter.to.clone() />
+            <button type="submit" class="button secondary">"Filter"</button>
+        </form>
     }
 }
 

@@ -1,0 +1,331 @@
+//! Charging one upstream attempt: a hold for an estimate before forwarding, then the exact cost
+//! once the usage is known, or nothing when the upstream produced nothing.
+//!
+//! The wallet hold and the token's spend-limit counters move together in one database
+//! transaction, by conditional updates that hold under concurrency across processes: a
+//! request is refused when either the wallet's available balance or any of the token's limits
+//! cannot take the estimate. Settling posts the actual cost even above the estimate (the
+//! upstream produced it), which is the only way a wallet goes below zero; a negative available
+//! balance then refuses every new hold.
+
+use super::super::api_tokens::{ApiCaller, BillingSource};
+use super::super::ledger::{self, NewHold, Settlement, SystemAccount, WalletKind};
+use super::super::ServiceError;
+use crate::pricing::PriceSheet;
+use chrono::{DateTime, Duration, Utc};
+use entity::{token_holds, token_spend};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+
+/// A hold the proxy placed for one upstream attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reservation {
+    pub hold_id: i64,
+    pub amount: i64,
+    pub wallet: WalletKind,
+}
+
+/// Why a request cannot be paid for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shortfall {
+    /// The wallet(s) the token may use cannot cover the estimate.
+    Wallet,
+    /// The token reached its spend limit for this period (`daily`, `monthly`, `total`).
+    Limit(&'static str),
+}
+
+/// Bytes of request body per estimated input token. Real tokenisers average three to four bytes
+/// per token on code and prose; three over-estimates, so holds err on the safe side.
+const BYTES_PER_TOKEN: i64 = 3;
+
+/// The amount to hold for a request: its body as input tokens (priced at the dearest input
+/// rate, since the upstream may write it all to the cache) plus its output cap, itself capped
+/// by configuration. Never zero, so every request holds something.
+pub fn estimate(body_bytes: usize, max_output: i64, prices: &PriceSheet) -> i64 {
+    let input_tokens = i64::try_from(body_bytes).unwrap_or(i64::MAX) / BYTES_PER_TOKEN + 1;
+    let input_price = [prices.input, prices.cache_write_5m, prices.cache_write_1h]
+        .into_iter()
+        .fold(0, std::cmp::max);
+    let exact = i128::from(input_tokens) * i128::from(input_price)
+        + i128::from(std::cmp::max(max_output, 0)) * i128::from(prices.output);
+    // Rounded up: an estimate never falls short by a fraction.
+    let micros = (exact + 999_999) / 1_000_000;
+    std::cmp::max(i64::try_from(micros).unwrap_or(i64::MAX), 1)
+}
+
+/// The spend periods of a moment (UTC): the day and the month they fall in.
+fn periods(now: DateTime<Utc>) -> (String, String) {
+    (
+        now.format("%Y-%m-%d").to_string(),
+        now.format("%Y-%m").to_string(),
+    )
+}
+
+/// The token's limits with the counter row each applies to.
+fn limits(caller: &ApiCaller, day: &str, month: &str) -> Vec<(&'static str, String, i64)> {
+    [
+        ("day", day.to_owned(), caller.daily_limit),
+        ("month", month.to_owned(), caller.monthly_limit),
+        ("total", "all".to_owned(), caller.total_limit),
+    ]
+    .into_iter()
+    .filter_map(|(period, start, limit)| limit.map(|limit| (period, start, limit)))
+    .collect()
+}
+
+fn limit_name(period: &str) -> &'static str {
+    match period {
+        "day" => "daily",
+        "month" => "monthly",
+        _ => "total",
+    }
+}
+
+/// Reserves `amount` for the request `request_id` of `caller`, from the wallet its token
+/// prefers (the Token Wallet, then the Cash Wallet if the token allows it), within its spend
+/// limits. `Ok(Err(_))` says why it cannot be paid for.
+pub async fn reserve(
+    db: &DatabaseConnection,
+    caller: &ApiCaller,
+    request_id: &str,
+    amount: i64,
+    hold_for: Duration,
+    now: DateTime<Utc>,
+) -> Result<Result<Reservation, Shortfall>, ServiceError> {
+    let token_account = ledger::user_account(db, caller.user_id, WalletKind::Token, now).await?;
+    let cash_account = match caller.billing_source {
+        BillingSource::TokenThenCash => {
+            Some(ledger::user_account(db, caller.user_id, WalletKind::Cash, now).await?)
+        }
+        BillingSource::TokenWallet => None,
+    };
+    let (day, month) = periods(now);
+    let limits = limits(caller, &day, &month);
+    let txn = db.begin().await?;
+    for (period, start, limit) in &limits {
+        if !reserve_spend(&txn, caller.token_id, period, start, *limit, amount, now).await? {
+            return Ok(Err(Shortfall::Limit(limit_name(period))));
+        }
+    }
+    let mut sources = vec![(token_account.id, WalletKind::Token)];
+    if let Some(cash) = cash_account {
+        sources.push((cash.id, WalletKind::Cash));
+    }
+    let mut placed = None;
+    for (account_id, wallet) in sources {
+        let hold = NewHold {
+            account_id,
+            amount,
+            idempotency_key: format!("proxy:{request_id}"),
+            reference: Some(format!("request {request_id}")),
+            expires_at: now + hold_for,
+        };
+        match ledger::reserve_within(&txn, &hold, now).await {
+            Ok(row) => {
+                placed = Some((row.id, wallet));
+                break;
+            }
+            Err(ServiceError::Forbidden(_)) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    let Some((hold_id, wallet)) = placed else {
+        return Ok(Err(Shortfall::Wallet));
+    };
+    if !limits.is_empty() {
+        token_holds::Entity::insert(token_holds::ActiveModel {
+            id: NotSet,
+            ledger_hold_id: Set(hold_id),
+            api_token_id: Set(caller.token_id),
+            amount: Set(amount),
+            day_start: Set(day),
+            month_start: Set(month),
+            released_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Ok(Reservation {
+        hold_id,
+        amount,
+        wallet,
+    }))
+}
+
+/// Adds `amount` to a period's held spend if it stays within `limit`; false when it would not.
+async fn reserve_spend(
+    txn: &DatabaseTransaction,
+    token_id: i64,
+    period: &str,
+    start: &str,
+    limit: i64,
+    amount: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    use token_spend::Column;
+    token_spend::Entity::insert(token_spend::ActiveModel {
+        id: NotSet,
+        api_token_id: Set(token_id),
+        period: Set(period.to_owned()),
+        period_start: Set(start.to_owned()),
+        spent: Set(0),
+        held: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict_do_nothing_on([Column::ApiTokenId, Column::Period, Column::PeriodStart])
+    .exec(txn)
+    .await?;
+    let reserved = token_spend::Entity::update_many()
+        .col_expr(Column::Held, Expr::col(Column::Held).add(amount))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::ApiTokenId.eq(token_id))
+        .filter(Column::Period.eq(period))
+        .filter(Column::PeriodStart.eq(start))
+        .filter(
+            Expr::col(Column::Spent)
+                .add(Expr::col(Column::Held))
+                .add(amount)
+                .lte(limit),
+        )
+        .exec(txn)
+        .await?;
+    Ok(reserved.rows_affected == 1)
+}
+
+/// Moves a released hold's amount out of the token's held spend, adding `spent` (0 for a
+/// void) to what it spent; once per hold.
+async fn release_spend(
+    txn: &DatabaseTransaction,
+    hold_id: i64,
+    spent: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let Some(link) = token_holds::Entity::find()
+        .filter(token_holds::Column::LedgerHoldId.eq(hold_id))
+        .filter(token_holds::Column::ReleasedAt.is_null())
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let released = token_holds::Entity::update_many()
+        .col_expr(token_holds::Column::ReleasedAt, Expr::value(Some(now)))
+        .col_expr(token_holds::Column::UpdatedAt, Expr::value(now))
+        .filter(token_holds::Column::Id.eq(link.id))
+        .filter(token_holds::Column::ReleasedAt.is_null())
+        .exec(txn)
+        .await?;
+    if released.rows_affected != 1 {
+        return Ok(());
+    }
+    use token_spend::Column;
+    for (period, start) in [
+        ("day", link.day_start.as_str()),
+        ("month", link.month_start.as_str()),
+        ("total", "all"),
+    ] {
+        token_spend::Entity::update_many()
+            .col_expr(Column::Held, Expr::col(Column::Held).sub(link.amount))
+            .col_expr(Column::Spent, Expr::col(Column::Spent).add(spent))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(Column::ApiTokenId.eq(link.api_token_id))
+            .filter(Column::Period.eq(period))
+            .filter(Column::PeriodStart.eq(start))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Charges the actual cost of a reserved request (to revenue) and releases its hold and held
+/// spend, in one transaction. Charging again is a no-op.
+pub async fn settle(
+    db: &DatabaseConnection,
+    reservation: &Reservation,
+    actual: i64,
+    memo: String,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let revenue = ledger::system_account(db, SystemAccount::Revenue, now).await?;
+    let txn = db.begin().await?;
+    let settlement = Settlement {
+        actual,
+        to_account: revenue.id,
+        kind: "usage",
+        memo,
+    };
+    if ledger::settle_within(&txn, reservation.hold_id, settlement, now).await? {
+        release_spend(&txn, reservation.hold_id, actual, now).await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// Releases a reserved request that produced nothing billable.
+pub async fn void(
+    db: &DatabaseConnection,
+    reservation: &Reservation,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let txn = db.begin().await?;
+    if ledger::void_within(&txn, reservation.hold_id, now).await? {
+        release_spend(&txn, reservation.hold_id, 0, now).await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// Releases the held spend of holds that ended without the proxy (voided by the sweeper after
+/// a crash); returns how many.
+pub async fn release_orphaned_spend(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<u64, ServiceError> {
+    let open = token_holds::Entity::find()
+        .filter(token_holds::Column::ReleasedAt.is_null())
+        .filter(token_holds::Column::CreatedAt.lt(now - Duration::minutes(1)))
+        .all(db)
+        .await?;
+    let mut released = 0;
+    for link in open {
+        let hold = entity::ledger_holds::Entity::find_by_id(link.ledger_hold_id)
+            .one(db)
+            .await?;
+        let Some(hold) = hold.filter(|h| h.status != "pending") else {
+            continue;
+        };
+        let txn = db.begin().await?;
+        release_spend(&txn, hold.id, hold.settled_amount.unwrap_or(0), now).await?;
+        txn.commit().await?;
+        released += 1;
+    }
+    Ok(released)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates_round_up_and_never_vanish() {
+        let prices = PriceSheet {
+            input: 3_000_000,
+            output: 15_000_000,
+            cache_write_5m: 3_750_000,
+            cache_write_1h: 6_000_000,
+            cache_read: 300_000,
+        };
+        // 3000 bytes → 1001 tokens at the 1-hour write price, plus 1000 output tokens.
+        assert_eq!(estimate(3000, 1000, &prices), 6_006 + 15_000);
+        assert_eq!(estimate(0, 0, &PriceSheet::default()), 1);
+        assert!(estimate(usize::MAX, i64::MAX, &prices) > 0, "no overflow");
+    }
+}

@@ -1,0 +1,156 @@
+//! Files people download: plain handlers beside the pages, behind the same authorization
+//! middleware (the access policy in `app::auth` names these paths), answering CSV attachments.
+
+use crate::http::session::error_response;
+use app::auth::Viewer;
+use app::error::AppError;
+use app::paths;
+use app::server::services::redemption::{self, NewBatch};
+use app::server::services::wallets::{self, HistoryFilter};
+use app::server::state::AppState;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use chrono::Utc;
+use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use http::HeaderMap;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::ACCOUNT_WALLET_CSV, get(wallet_history))
+        .route(paths::ADMIN_REDEMPTION_CSV, post(redemption_batch))
+}
+
+fn attachment(file_name: &str, csv: String) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct HistoryQuery {
+    wallet: Option<String>,
+    kind: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The signed-in customer's own wallet history, filtered like the wallet page.
+async fn wallet_history(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    headers: HeaderMap,
+    Query(query): Query<HistoryQuery>,
+) -> Response {
+    let result = async {
+        let filter = HistoryFilter::from_query(
+            query.wallet.as_deref(),
+            query.kind.as_deref(),
+            query.from.as_deref(),
+            query.to.as_deref(),
+        )?;
+        wallets::history_csv(state.db(), viewer.user_id, &filter, Utc::now()).await
+    }
+    .await;
+    match result {
+        Ok(csv) => attachment("wallet-history.csv", csv),
+        Err(error) => error_response(&headers, AppError::from(error)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct BatchForm {
+    name: String,
+    amount: String,
+    count: String,
+    max_redemptions: String,
+    per_user_limit: Option<String>,
+    /// Last day the codes work (`YYYY-MM-DD`, UTC, inclusive); empty: no expiry.
+    expires_on: Option<String>,
+    password: Option<String>,
+    code: Option<String>,
+}
+
+fn whole_number(value: &str, field: &str) -> Result<i32, AppError> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest(format!("{field} must be a whole number")))
+}
+
+impl BatchForm {
+    fn batch(&self) -> Result<NewBatch, AppError> {
+        let amount = app::money::parse_amount(&self.amount).map_err(AppError::BadRequest)?;
+        let given = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let per_user_limit = given(&self.per_user_limit)
+            .map(|v| whole_number(&v, "the per-user limit"))
+            .transpose()?;
+        let expires_at = given(&self.expires_on)
+            .map(|day| {
+                chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|date| date.succ_opt())
+                    .and_then(|next| next.and_hms_opt(0, 0, 0))
+                    .map(|end| end.and_utc())
+                    .ok_or_else(|| {
+                        AppError::BadRequest("the expiry must be a date like 2026-12-31".to_owned())
+                    })
+            })
+            .transpose()?;
+        Ok(NewBatch {
+            name: self.name.clone(),
+            amount,
+            count: whole_number(&self.count, "the number of codes")?,
+            max_redemptions: whole_number(&self.max_redemptions, "uses per code")?,
+            per_user_limit,
+            expires_at,
+        })
+    }
+}
+
+/// Makes a batch of redemption codes (admins, after step-up) and answers with the codes as a
+/// CSV file: the database keeps only their hashes, so this answer is the one copy.
+async fn redemption_batch(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    headers: HeaderMap,
+    Form(form): Form<BatchForm>,
+) -> Response {
+    let now = Utc::now();
+    let result = async {
+        let batch = form.batch()?;
+        state
+            .accounts()
+            .step_up(
+                &viewer,
+                form.password.as_deref().unwrap_or(""),
+                form.code.as_deref().unwrap_or(""),
+                now,
+            )
+            .await?;
+        let made = redemption::make_batch(state.db(), &viewer, batch, now).await?;
+        Ok::<_, AppError>((made.batch.id, redemption::codes_csv(&made)?))
+    }
+    .await;
+    match result {
+        Ok((id, csv)) => attachment(&format!("redemption-codes-{id}.csv"), csv),
+        Err(error) => error_response(&headers, error),
+    }
+}

@@ -1,0 +1,113 @@
+//! The API routes coding agents call: the Anthropic surface (`/v1/messages`,
+//! `/v1/messages/count_tokens`) for Claude Code and the OpenAI surface (`/v1/responses`,
+//! `/v1/chat/completions`, `/v1/models`) for Codex CLI and the SDKs.
+//!
+//! Authentication is by API token (`x-api-key` or `Authorization: Bearer`), never the session.
+//! These routes sit outside the dashboard's session, CSRF and compression layers: agents send
+//! no cookies or Origin, and streams must reach them event by event.
+
+pub mod errors;
+mod forward;
+mod models;
+pub mod upstream;
+
+use app::server::config::ProxySettings;
+use app::server::services::proxy::providers::Protocol;
+use app::server::services::proxy::usage::Dialect;
+use app::server::state::AppState;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use errors::Family;
+use std::sync::Arc;
+use tower_http::decompression::RequestDecompressionLayer;
+
+/// What the proxy handlers share.
+#[derive(Clone)]
+pub struct ProxyState {
+    pub app: AppState,
+    pub client: reqwest::Client,
+    pub settings: Arc<ProxySettings>,
+    /// Largest request body after decompression.
+    pub max_body_bytes: usize,
+    /// The header carrying the client's region, believed only from trusted proxies.
+    pub region_header: Option<http::HeaderName>,
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+}
+
+/// One API operation the proxy forwards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Surface {
+    Messages,
+    CountTokens,
+    Responses,
+    ChatCompletions,
+}
+
+impl Surface {
+    pub fn family(self) -> Family {
+        match self {
+            Surface::Messages | Surface::CountTokens => Family::Anthropic,
+            Surface::Responses | Surface::ChatCompletions => Family::OpenAi,
+        }
+    }
+
+    pub fn protocol(self) -> Protocol {
+        match self.family() {
+            Family::Anthropic => Protocol::Anthropic,
+            Family::OpenAi => Protocol::OpenAi,
+        }
+    }
+
+    /// The path appended to a provider's base URL, and recorded as the endpoint.
+    pub fn path(self) -> &'static str {
+        match self {
+            Surface::Messages => "/v1/messages",
+            Surface::CountTokens => "/v1/messages/count_tokens",
+            Surface::Responses => "/v1/responses",
+            Surface::ChatCompletions => "/v1/chat/completions",
+        }
+    }
+
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Surface::Messages | Surface::CountTokens => Dialect::AnthropicMessages,
+            Surface::Responses => Dialect::OpenAiResponses,
+            Surface::ChatCompletions => Dialect::OpenAiChat,
+        }
+    }
+
+    /// Whether requests are billed (counting tokens is free).
+    pub fn billed(self) -> bool {
+        self != Surface::CountTokens
+    }
+}
+
+pub fn router(state: ProxyState) -> Router {
+    Router::new()
+        .route(Surface::Messages.path(), post(messages))
+        .route(Surface::CountTokens.path(), post(count_tokens))
+        .route(Surface::Responses.path(), post(responses))
+        .route(Surface::ChatCompletions.path(), post(chat_completions))
+        .route("/v1/models", get(models::list))
+        .with_state(state)
+        // Compressed request bodies are inflated here; the size cap applies to what comes out.
+        .layer(RequestDecompressionLayer::new())
+}
+
+async fn messages(State(state): State<ProxyState>, request: Request) -> Response {
+    forward::handle(state, Surface::Messages, request).await
+}
+
+async fn count_tokens(State(state): State<ProxyState>, request: Request) -> Response {
+    forward::handle(state, Surface::CountTokens, request).await
+}
+
+async fn responses(State(state): State<ProxyState>, request: Request) -> Response {
+    forward::handle(state, Surface::Responses, request).await
+}
+
+async fn chat_completions(State(state): State<ProxyState>, request: Request) -> Response {
+    forward::handle(state, Surface::ChatCompletions, request).await
+}

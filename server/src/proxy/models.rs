@@ -1,0 +1,103 @@
+//! `GET /v1/models`: the models the caller's token may use that have a price and a provider,
+//! in the Anthropic shape when the request carries `anthropic-version`, else the OpenAI shape.
+
+use super::errors::{Family, ProxyError};
+use super::ProxyState;
+use app::server::net::ClientIp;
+use app::server::services::api_tokens::{self, Refusal};
+use app::server::services::pricing;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use entity::{provider_models, upstream_providers};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+pub async fn list(State(state): State<ProxyState>, request: Request) -> Response {
+    let headers = request.headers();
+    let family = if headers.contains_key("anthropic-version") {
+        Family::Anthropic
+    } else {
+        Family::OpenAi
+    };
+    let request_id = headers
+        .get(&crate::http::client::X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let fail = |error: ProxyError| error.respond(family, &request_id);
+    let Some(token) = super::forward::presented_token(headers) else {
+        return fail(ProxyError::Unauthenticated(
+            "no API token: send it in x-api-key or Authorization: Bearer".to_owned(),
+        ));
+    };
+    let client_ip = request
+        .extensions()
+        .get::<ClientIp>()
+        .map(|ClientIp(ip)| *ip);
+    let db = state.app.db();
+    let now = Utc::now();
+    let caller = match api_tokens::authenticate(db, &token, client_ip, now).await {
+        Ok(Ok(caller)) => caller,
+        Ok(Err(Refusal::Suspended | Refusal::AddressNotAllowed)) => {
+            return fail(ProxyError::Forbidden(
+                "this API token may not be used from here".to_owned(),
+            ))
+        }
+        Ok(Err(_)) => {
+            return fail(ProxyError::Unauthenticated(
+                "this API token is not valid".to_owned(),
+            ))
+        }
+        Err(_) => return fail(ProxyError::Internal),
+    };
+    let served = async {
+        let enabled: Vec<i64> = upstream_providers::Entity::find()
+            .filter(upstream_providers::Column::Enabled.eq(true))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let models: Vec<String> = provider_models::Entity::find()
+            .filter(provider_models::Column::ProviderId.is_in(enabled))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.public_model)
+            .collect();
+        Ok::<_, sea_orm::DbErr>(models)
+    }
+    .await;
+    let (Ok(served), Ok(prices)) = (served, pricing::current_prices(db, now).await) else {
+        return fail(ProxyError::Internal);
+    };
+    let models: Vec<String> = prices
+        .into_iter()
+        .map(|price| price.model)
+        .filter(|model| served.contains(model) && caller.allows_model(model))
+        .collect();
+    let body = match family {
+        Family::Anthropic => json!({
+            "data": models.iter().map(|id| json!({
+                "type": "model",
+                "id": id,
+                "display_name": id,
+                "created_at": "2025-01-01T00:00:00Z",
+            })).collect::<Vec<_>>(),
+            "has_more": false,
+            "first_id": models.first(),
+            "last_id": models.last(),
+        }),
+        Family::OpenAi => json!({
+            "object": "list",
+            "data": models.iter().map(|id| json!({
+                "id": id,
+                "object": "model",
+                "created": 1_735_689_600,
+                "owned_by": "codexapi",
+            })).collect::<Vec<_>>(),
+        }),
+    };
+    axum::Json(body).into_response()
+}

@@ -1,0 +1,819 @@
+//! The proxy end to end: real server, real database, a fake provider on loopback speaking
+//! both protocols. Each case checks what the client sees, the exact bill and the ledger.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
+mod common;
+
+use app::auth::{Role, Viewer};
+use app::pricing::PriceSheet;
+use app::server::services::api_tokens::{self, BillingSource, TokenOptions};
+use app::server::services::ledger::{self, WalletKind};
+use app::server::services::pricing::{self, NewModelPrice};
+use app::server::services::proxy::providers::{self, NewProvider, Protocol};
+use app::server::services::secrets::Keys;
+use app::server::services::wallets;
+use chrono::{Duration, Utc};
+use common::fake_upstream::FakeUpstream;
+use common::{Backend, TestApp};
+use entity::usage_records;
+use reqwest::StatusCode;
+use sea_orm::{EntityTrait, QueryOrder};
+use secrecy::SecretString;
+use serde_json::{json, Value};
+
+const CLAUDE: &str = "claude-test";
+const GPT: &str = "gpt-test";
+/// The fake's Anthropic usage priced at CLAUDE_PRICES: 1547×3 + 73×15 + 100×0.3 + 17000×3.75
+/// + 768×6 micro-units.
+const CLAUDE_BILL: i64 = 74_124;
+/// The fake's OpenAI usage priced at GPT_PRICES: 96×1.25 + 15000×0.125 + 15×10.
+const GPT_BILL: i64 = 2_145;
+const DOLLAR: i64 = 1_000_000;
+
+const CLAUDE_PRICES: PriceSheet = PriceSheet {
+    input: 3_000_000,
+    output: 15_000_000,
+    cache_write_5m: 3_750_000,
+    cache_write_1h: 6_000_000,
+    cache_read: 300_000,
+};
+const GPT_PRICES: PriceSheet = PriceSheet {
+    input: 1_250_000,
+    output: 10_000_000,
+    cache_write_5m: 1_250_000,
+    cache_write_1h: 1_250_000,
+    cache_read: 125_000,
+};
+
+/// Spawns a test app that may reach the fake provider on loopback, on both databases.
+macro_rules! proxy_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run(backend: Backend) {
+                let Some(app) = TestApp::spawn_with(backend, |s| {
+                    s.proxy.allow_private_upstreams = true;
+                    s.proxy.idle_timeout_secs = 2;
+                    s.proxy.max_output_estimate = 4_096;
+                    s.server.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+                })
+                .await
+                else {
+                    return;
+                };
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                run(Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                run(Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+/// A customer with credit and a token, prices for both test models, and providers.
+struct World {
+    app: TestApp,
+    customer: Viewer,
+    token: String,
+}
+
+fn keys(app: &TestApp) -> Keys {
+    Keys::new(&app.settings.security.key_bytes().unwrap())
+}
+
+async fn add_provider(
+    app: &TestApp,
+    name: &str,
+    base_url: &str,
+    protocol: Protocol,
+    priority: i32,
+) {
+    let model = match protocol {
+        Protocol::Anthropic => CLAUDE,
+        Protocol::OpenAi => GPT,
+    };
+    providers::create(
+        &app.db.conn,
+        &keys(app),
+        NewProvider {
+            name: name.to_owned(),
+            protocol,
+            base_url: base_url.to_owned(),
+            api_key: SecretString::from(format!("sk-upstream-{name}")),
+            priority,
+            weight: 1,
+            models: vec![(model.to_owned(), format!("{model}-upstream"))],
+        },
+        true,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn world(
+    app: TestApp,
+    fake: &FakeUpstream,
+    credit: i64,
+    options: impl FnOnce(&mut TokenOptions),
+) -> World {
+    let db = app.db.conn.clone();
+    let now = Utc::now();
+    for (model, per_mtok) in [(CLAUDE, CLAUDE_PRICES), (GPT, GPT_PRICES)] {
+        pricing::set_price(
+            &db,
+            NewModelPrice {
+                model: model.to_owned(),
+                per_mtok,
+                effective_from: now - Duration::hours(1),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    add_provider(
+        &app,
+        "anthropic-main",
+        &fake.base_url,
+        Protocol::Anthropic,
+        0,
+    )
+    .await;
+    add_provider(&app, "openai-main", &fake.base_url, Protocol::OpenAi, 0).await;
+    let customer =
+        common::accounts::viewer_for(&app, "coder@example.com", Role::Customer, true).await;
+    let root = common::accounts::viewer_for(&app, "root@example.com", Role::Admin, true).await;
+    if credit > 0 {
+        wallets::admin_adjust(
+            &db,
+            &root,
+            customer.user_id,
+            WalletKind::Token,
+            credit,
+            "test credit",
+            "credit-1",
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let mut token_options = TokenOptions {
+        name: "laptop".to_owned(),
+        expires_at: None,
+        daily_limit: None,
+        monthly_limit: None,
+        total_limit: None,
+        allowed_models: Vec::new(),
+        allowed_ips: Vec::new(),
+        billing_source: BillingSource::TokenWallet,
+    };
+    options(&mut token_options);
+    let created = api_tokens::create(&db, &customer, token_options, now)
+        .await
+        .unwrap();
+    World {
+        app,
+        customer,
+        token: created.secret.expose().to_owned(),
+    }
+}
+
+impl World {
+    fn post(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {
+        self.app
+            .client
+            .post(self.app.url(path))
+            .header("x-forwarded-for", "203.0.113.7")
+            .json(body)
+    }
+
+    async fn available(&self) -> i64 {
+        let account = ledger::user_account(
+            &self.app.db.conn,
+            self.customer.user_id,
+            WalletKind::Token,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        ledger::balance(&self.app.db.conn, account.id)
+            .await
+            .unwrap()
+            .available
+    }
+
+    async fn records(&self) -> Vec<usage_records::Model> {
+        usage_records::Entity::find()
+            .order_by_asc(usage_records::Column::Id)
+            .all(&self.app.db.conn)
+            .await
+            .unwrap()
+    }
+
+    async fn assert_ledger_sound(&self) {
+        let violations = ledger::check_invariants(&self.app.db.conn).await.unwrap();
+        assert!(violations.is_empty(), "{violations:?}");
+    }
+}
+
+fn claude_request(stream: bool) -> Value {
+    json!({
+        "model": CLAUDE,
+        "max_tokens": 1024,
+        "stream": stream,
+        "messages": [{"role": "user", "content": "Say hi"}],
+        "context_management": {"edits": []},
+        "thinking": {"type": "disabled"},
+    })
+}
+
+/// The SSE event names of a stream body, in order.
+fn event_names(body: &str) -> Vec<String> {
+    body.lines()
+        .filter_map(|line| line.strip_prefix("event: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+proxy_test!(
+    anthropic_messages_are_relayed_and_billed_exactly,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        let world = world(app, &fake, 10 * DOLLAR, |_| {}).await;
+
+        let plain = world
+            .post("/v1/messages?beta=true", &claude_request(false))
+            .header("x-api-key", &world.token)
+            .header("anthropic-version", "2023-06-01")
+            .header("anthropic-beta", "context-management-2025-06-27")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(plain.status(), StatusCode::OK);
+        let request_id = plain.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let answer: Value = plain.json().await.unwrap();
+        assert_eq!(answer["content"][0]["text"], "Hi from the fake upstream!");
+        assert_eq!(answer["usage"]["output_tokens"], 73);
+
+        let streamed = world
+            .post("/v1/messages?beta=true", &claude_request(true))
+            .header("authorization", format!("Bearer {}", world.token))
+            .header("x-api-key", "sk-ant-placeholder")
+            .header("x-claude-code-session-id", "session-42")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(streamed.status(), StatusCode::OK);
+        assert!(streamed.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream"));
+        let body = streamed.text().await.unwrap();
+        assert_eq!(
+            event_names(&body),
+            [
+                "message_start",
+                "content_block_start",
+                "ping",
+                "content_block_delta",
+                "content_block_stop",
+                "message_delta",
+                "message_stop"
+            ]
+        );
+
+        // Settling a stream finishes just after its last byte: wait for the record.
+        let records = wait_for_records(&world, 2).await;
+        assert_eq!(world.available().await, 10 * DOLLAR - 2 * CLAUDE_BILL);
+        for record in &records {
+            assert_eq!(record.status, "ok");
+            assert_eq!(record.charge, CLAUDE_BILL);
+            assert_eq!(
+                (
+                    record.input_tokens,
+                    record.cache_write_5m_tokens,
+                    record.cache_write_1h_tokens,
+                    record.cache_read_tokens,
+                    record.output_tokens
+                ),
+                (1547, 17000, 768, 100, 73)
+            );
+            assert_eq!(record.public_model, CLAUDE);
+            assert_eq!(record.upstream_model, "claude-test-upstream");
+            assert_eq!(record.provider_label, "anthropic-main");
+            assert_eq!(record.client_ip.as_deref(), Some("203.0.113.7"));
+            assert_eq!(record.wallet_charged.as_deref(), Some("token_wallet"));
+        }
+        assert_eq!(records[0].request_id, request_id);
+        assert!(!records[0].stream && records[1].stream);
+
+        // Upstream saw the provider's key and the client's own headers, never the customer's
+        // token; the model name was mapped.
+        let seen = fake.seen();
+        assert_eq!(seen.len(), 2);
+        for request in &seen {
+            assert_eq!(request.headers["x-api-key"], "sk-upstream-anthropic-main");
+            assert!(request.headers.get("authorization").is_none());
+            assert_eq!(request.body["model"], "claude-test-upstream");
+            assert_eq!(request.body["context_management"], json!({"edits": []}));
+            let all = format!("{:?}", request.headers);
+            assert!(!all.contains(&world.token));
+        }
+        assert_eq!(
+            seen[0].headers["anthropic-beta"],
+            "context-management-2025-06-27"
+        );
+        assert_eq!(seen[1].headers["x-claude-code-session-id"], "session-42");
+
+        let counted = world
+            .post(
+                "/v1/messages/count_tokens",
+                &json!({"model": CLAUDE, "messages": []}),
+            )
+            .header("x-api-key", &world.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(counted.status(), StatusCode::OK);
+        assert_eq!(counted.json::<Value>().await.unwrap()["input_tokens"], 1234);
+        let records = wait_for_records(&world, 3).await;
+        assert_eq!(records[2].charge, 0, "counting tokens is free");
+        assert_eq!(world.available().await, 10 * DOLLAR - 2 * CLAUDE_BILL);
+        world.assert_ledger_sound().await;
+    }
+);
+
+async fn wait_for_records(world: &World, count: usize) -> Vec<usage_records::Model> {
+    for _ in 0..200 {
+        let records = world.records().await;
+        if records.len() >= count {
+            return records;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("fewer than {count} usage records");
+}
+
+proxy_test!(
+    openai_surfaces_are_relayed_and_billed_exactly,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        let world = world(app, &fake, 10 * DOLLAR, |_| {}).await;
+        let bearer = format!("Bearer {}", world.token);
+
+        let streamed = world
+            .post(
+                "/v1/responses",
+                &json!({"model": GPT, "stream": true, "input": [{"type": "additional_tools", "tools": []}],
+                    "prompt_cache_key": "abc"}),
+            )
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(streamed.status(), StatusCode::OK);
+        let body = streamed.text().await.unwrap();
+        assert_eq!(
+            event_names(&body),
+            [
+                "response.created",
+                "response.in_progress",
+                "response.output_text.delta",
+                "response.completed"
+            ]
+        );
+        let plain = world
+            .post("/v1/responses", &json!({"model": GPT, "input": "hi"}))
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(plain.status(), StatusCode::OK);
+        assert_eq!(plain.json::<Value>().await.unwrap()["status"], "completed");
+
+        // A chat stream that did not ask for usage is asked for it (else it could not be
+        // billed); one that did is forwarded as sent.
+        let chat = world
+            .post(
+                "/v1/chat/completions",
+                &json!({"model": GPT, "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+            )
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap();
+        let body = chat.text().await.unwrap();
+        assert!(body.trim_end().ends_with("data: [DONE]"), "{body}");
+        assert!(body.contains("\"choices\":[]"), "the usage chunk: {body}");
+        let plain_chat = world
+            .post(
+                "/v1/chat/completions",
+                &json!({"model": GPT, "messages": [{"role": "user", "content": "hi"}]}),
+            )
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(plain_chat.status(), StatusCode::OK);
+
+        let records = wait_for_records(&world, 4).await;
+        for record in &records {
+            assert_eq!(record.status, "ok", "{}", record.endpoint);
+            assert_eq!(record.charge, GPT_BILL, "{}", record.endpoint);
+            assert_eq!(
+                (
+                    record.input_tokens,
+                    record.cache_read_tokens,
+                    record.output_tokens,
+                    record.reasoning_tokens
+                ),
+                (96, 15000, 15, 8)
+            );
+        }
+        assert_eq!(world.available().await, 10 * DOLLAR - 4 * GPT_BILL);
+        let seen = fake.seen();
+        assert_eq!(
+            seen[0].headers["authorization"],
+            "Bearer sk-upstream-openai-main"
+        );
+        assert_eq!(seen[0].body["input"][0]["type"], "additional_tools");
+        assert_eq!(seen[0].body["prompt_cache_key"], "abc");
+        assert_eq!(seen[2].body["stream_options"]["include_usage"], true);
+
+        let models: Value = world
+            .app
+            .client
+            .get(world.app.url("/v1/models"))
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(models["object"], "list");
+        let ids: Vec<&str> = models["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [CLAUDE, GPT]);
+        let anthropic: Value = world
+            .app
+            .client
+            .get(world.app.url("/v1/models"))
+            .header("x-api-key", &world.token)
+            .header("anthropic-version", "2023-06-01")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(anthropic["data"][0]["type"], "model");
+        assert_eq!(anthropic["has_more"], false);
+        world.assert_ledger_sound().await;
+    }
+);
+
+proxy_test!(
+    refusals_speak_each_clients_language_and_cost_nothing,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        let world = world(app, &fake, 0, |o| {
+            o.allowed_models = vec![CLAUDE.to_owned()]
+        })
+        .await;
+
+        let broke = world
+            .post("/v1/messages", &claude_request(false))
+            .header("x-api-key", &world.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(broke.status(), StatusCode::PAYMENT_REQUIRED);
+        assert_eq!(broke.headers()["x-should-retry"], "false");
+        let body: Value = broke.json().await.unwrap();
+        assert_eq!(body["type"], "error");
+        assert_eq!(body["error"]["type"], "billing_error");
+
+        let not_allowed = world
+            .post("/v1/responses", &json!({"model": GPT, "input": "hi"}))
+            .bearer_auth(&world.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(not_allowed.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            not_allowed.json::<Value>().await.unwrap()["error"]["code"],
+            "permission_denied"
+        );
+
+        let anonymous = world
+            .post("/v1/messages", &claude_request(false))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(anonymous.headers()["x-should-retry"], "false");
+        let wrong = world
+            .post("/v1/messages", &claude_request(false))
+            .header("x-api-key", format!("{}x", world.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+        let garbage = world
+            .app
+            .client
+            .post(world.app.url("/v1/messages"))
+            .header("x-api-key", &world.token)
+            .body("not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
+        assert!(fake.seen().is_empty(), "nothing reached the provider");
+        let records = world.records().await;
+        assert_eq!(records.len(), 2, "refusals of a known token are recorded");
+        assert!(records
+            .iter()
+            .all(|r| r.status == "rejected" && r.charge == 0));
+        world.assert_ledger_sound().await;
+    }
+);
+
+proxy_test!(
+    out_of_credit_tells_codex_to_stop_and_limits_hold,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        // The hold for this request is about 0.041 (4096 output tokens at 10/M plus the input):
+        // a daily limit of 0.042 admits the first, which spends 0.002145, and not the second.
+        let world = world(app, &fake, 10 * DOLLAR, |o| o.daily_limit = Some(42_000)).await;
+        let request = json!({"model": GPT, "input": "hi", "max_output_tokens": 4096});
+        let first = world
+            .post("/v1/responses", &request)
+            .bearer_auth(&world.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(first.status(), StatusCode::OK);
+        let second = world
+            .post("/v1/responses", &request)
+            .bearer_auth(&world.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(second.headers().get("x-should-retry").is_none());
+        let body: Value = second.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "insufficient_quota");
+        assert_eq!(body["error"]["type"], "insufficient_quota");
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("daily spend limit"));
+        // A smaller request still fits under what is left of the limit.
+        let small = world
+            .post(
+                "/v1/responses",
+                &json!({"model": GPT, "input": "hi", "max_output_tokens": 100}),
+            )
+            .bearer_auth(&world.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(small.status(), StatusCode::OK);
+        assert_eq!(world.available().await, 10 * DOLLAR - 2 * GPT_BILL);
+        world.assert_ledger_sound().await;
+
+        // Revoked: the next request is refused.
+        let token_id = api_tokens::list(&world.app.db.conn, world.customer.user_id)
+            .await
+            .unwrap()[0]
+            .id;
+        api_tokens::revoke(
+            &world.app.db.conn,
+            world.customer.user_id,
+            token_id,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let revoked = world
+            .post("/v1/responses", &request)
+            .bearer_auth(&world.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revoked.status(), StatusCode::UNAUTHORIZED);
+    }
+);
+
+proxy_test!(
+    failover_happens_only_before_the_first_byte,
+    |app: TestApp| async move {
+        let good = FakeUpstream::start().await;
+        let broken = FakeUpstream::start_with("status:529").await;
+        let world = world(app, &good, 10 * DOLLAR, |_| {}).await;
+        // The broken provider is tried first.
+        add_provider(
+            &world.app,
+            "anthropic-broken",
+            &broken.base_url,
+            Protocol::Anthropic,
+            -1,
+        )
+        .await;
+        let answered = world
+            .post("/v1/messages", &claude_request(true))
+            .header("x-api-key", &world.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answered.status(), StatusCode::OK);
+        answered.text().await.unwrap();
+        let records = wait_for_records(&world, 1).await;
+        assert_eq!(records[0].provider_label, "anthropic-main");
+        assert_eq!(records[0].charge, CLAUDE_BILL, "billed once");
+        assert_eq!(broken.seen().len(), 1);
+
+        // A stream whose first event is an error also moves on to the next provider.
+        let answered = world
+            .post("/v1/messages", &claude_request(true))
+            .header("x-api-key", &world.token)
+            .header("x-fake", "error-first")
+            .send()
+            .await
+            .unwrap();
+        // Both providers see the header: both fail, and the client gets one clean error.
+        assert_eq!(answered.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body: Value = answered.json().await.unwrap();
+        assert_eq!(body["error"]["type"], "overloaded_error");
+        let records = wait_for_records(&world, 2).await;
+        assert_eq!(records[1].status, "upstream_error");
+        assert_eq!(records[1].charge, 0);
+        assert_eq!(world.available().await, 10 * DOLLAR - CLAUDE_BILL);
+        world.assert_ledger_sound().await;
+    }
+);
+
+proxy_test!(
+    cut_abandoned_and_incomplete_streams_bill_what_was_produced,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        let world = world(app, &fake, 10 * DOLLAR, |_| {}).await;
+
+        // Cut after content_block_delta: no message_delta, so the output count is the one
+        // message_start reported (1), never a guess from the text.
+        let cut = world
+            .post("/v1/messages", &claude_request(true))
+            .header("x-api-key", &world.token)
+            .header("x-fake", "cut:4")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cut.status(), StatusCode::OK);
+        cut.text().await.unwrap();
+        let records = wait_for_records(&world, 1).await;
+        let cut_bill = CLAUDE_BILL - 72 * 15;
+        assert_eq!(records[0].status, "upstream_error");
+        assert_eq!(records[0].output_tokens, 1);
+        assert_eq!(records[0].charge, cut_bill);
+
+        // The client leaves after the first chunk; the proxy reads on and bills it all.
+        let abandoned = world
+            .post("/v1/messages", &claude_request(true))
+            .header("x-api-key", &world.token)
+            .header("x-fake", "slow:150")
+            .send()
+            .await
+            .unwrap();
+        let mut chunks = abandoned.bytes_stream();
+        use futures_util::StreamExt as _;
+        chunks.next().await.unwrap().unwrap();
+        drop(chunks);
+        let records = wait_for_records(&world, 2).await;
+        assert_eq!(records[1].status, "client_cancelled");
+        assert_eq!(records[1].charge, CLAUDE_BILL);
+
+        let incomplete = world
+            .post(
+                "/v1/responses",
+                &json!({"model": GPT, "stream": true, "input": "hi"}),
+            )
+            .bearer_auth(&world.token)
+            .header("x-fake", "incomplete")
+            .send()
+            .await
+            .unwrap();
+        assert!(incomplete
+            .text()
+            .await
+            .unwrap()
+            .contains("response.incomplete"));
+        let records = wait_for_records(&world, 3).await;
+        assert_eq!(records[2].status, "incomplete");
+        assert_eq!(records[2].charge, GPT_BILL);
+
+        // A stall after the first event ends at the idle timeout, billed for what was reported.
+        let stalled = world
+            .post("/v1/messages", &claude_request(true))
+            .header("x-api-key", &world.token)
+            .header("x-fake", "stall")
+            .send()
+            .await
+            .unwrap();
+        stalled.text().await.unwrap();
+        let records = wait_for_records(&world, 4).await;
+        assert_eq!(records[3].output_tokens, 1);
+
+        assert_eq!(
+            world.available().await,
+            10 * DOLLAR - cut_bill - CLAUDE_BILL - GPT_BILL - records[3].charge
+        );
+        world.assert_ledger_sound().await;
+    }
+);
+
+proxy_test!(
+    fifty_simultaneous_holds_of_ten_cents_against_a_dollar_admit_ten_across_two_processes,
+    |app: TestApp| async move {
+        // Each stream takes about three seconds, so every hold is still pending when the last
+        // of the fifty requests arrives.
+        let fake = FakeUpstream::start_with("slow:500").await;
+        let world = world(app, &fake, DOLLAR, |_| {}).await;
+        // Output at 100 per million tokens and free input: max_tokens 1000 holds exactly 0.10.
+        pricing::set_price(
+            &world.app.db.conn,
+            NewModelPrice {
+                model: CLAUDE.to_owned(),
+                per_mtok: PriceSheet {
+                    output: 100 * DOLLAR,
+                    ..PriceSheet::default()
+                },
+                effective_from: Utc::now() - Duration::minutes(1),
+            },
+        )
+        .await
+        .unwrap();
+        let replica = world.app.spawn_process_beside().await;
+        let mut request = claude_request(true);
+        request["max_tokens"] = json!(1000);
+        let mut racers = Vec::new();
+        for n in 0..50 {
+            let base = if n % 2 == 0 {
+                world.app.address.clone()
+            } else {
+                replica.address.clone()
+            };
+            let client = world.app.client.clone();
+            let token = world.token.clone();
+            let request = request.clone();
+            racers.push(tokio::spawn(async move {
+                let response = client
+                    .post(format!("{base}/v1/messages"))
+                    .header("x-api-key", token)
+                    .json(&request)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                response.text().await.unwrap();
+                status
+            }));
+        }
+        let mut admitted = 0;
+        let mut refused = 0;
+        for racer in racers {
+            match racer.await.unwrap() {
+                StatusCode::OK => admitted += 1,
+                StatusCode::PAYMENT_REQUIRED => refused += 1,
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert_eq!((admitted, refused), (10, 40));
+        let records = wait_for_records(&world, 50).await;
+        let charged: i64 = records.iter().map(|r| r.charge).sum();
+        // 73 output tokens at 100 per million each.
+        assert_eq!(charged, 10 * 7_300);
+        assert_eq!(world.available().await, DOLLAR - 10 * 7_300);
+        world.assert_ledger_sound().await;
+    }
+);
