@@ -106,6 +106,18 @@ async fn add_provider(
         Protocol::Anthropic => CLAUDE,
         Protocol::OpenAi => GPT,
     };
+    let models = vec![(model.to_owned(), format!("{model}-upstream"))];
+    add_provider_serving(app, name, base_url, protocol, priority, models).await;
+}
+
+async fn add_provider_serving(
+    app: &TestApp,
+    name: &str,
+    base_url: &str,
+    protocol: Protocol,
+    priority: i32,
+    models: Vec<(String, String)>,
+) {
     providers::create(
         &app.db.conn,
         &keys(app),
@@ -116,7 +128,7 @@ async fn add_provider(
             api_key: SecretString::from(format!("sk-upstream-{name}")),
             priority,
             weight: 1,
-            models: vec![(model.to_owned(), format!("{model}-upstream"))],
+            models,
         },
         true,
         Utc::now(),
@@ -814,6 +826,230 @@ proxy_test!(
         // 73 output tokens at 100 per million each.
         assert_eq!(charged, 10 * 7_300);
         assert_eq!(world.available().await, DOLLAR - 10 * 7_300);
+        world.assert_ledger_sound().await;
+    }
+);
+
+/// Every capture's request replayed through the proxy against a provider answering what the
+/// capture recorded: the client gets every event back, and the bill is what the recorded usage
+/// says (counts read off the captures by hand: input, 5-minute write, 1-hour write, cache read,
+/// output, reasoning).
+proxy_test!(
+    captured_exchanges_replay_with_every_event_and_the_exact_bill,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        let world = world(app, &fake, 50 * DOLLAR, |_| {}).await;
+        let claude_models = [
+            "claude-opus-5-5",
+            "claude-opus-4-8",
+            "claude-haiku-4-5-20251001",
+        ];
+        let gpt_models = ["gpt-6.2-sol", "gpt-5"];
+        for (models, prices, protocol) in [
+            (&claude_models[..], CLAUDE_PRICES, Protocol::Anthropic),
+            (&gpt_models[..], GPT_PRICES, Protocol::OpenAi),
+        ] {
+            for model in models {
+                pricing::set_price(
+                    &world.app.db.conn,
+                    NewModelPrice {
+                        model: (*model).to_owned(),
+                        per_mtok: prices,
+                        effective_from: Utc::now() - Duration::hours(1),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            let served = models
+                .iter()
+                .map(|m| ((*m).to_owned(), String::new()))
+                .collect();
+            add_provider_serving(
+                &world.app,
+                &format!("replay-{}", protocol.as_str()),
+                &fake.base_url,
+                protocol,
+                5,
+                served,
+            )
+            .await;
+        }
+        type Counts = (i64, i64, i64, i64, i64, i64);
+        let cases: [(&str, Counts, &str); 10] = [
+            (
+                "claude-2.1.332/0038_POST_v1_messages_200.json",
+                (1, 12374, 0, 0, 7, 0),
+                "ok",
+            ),
+            (
+                "claude-cut1/0023_POST_v1_messages_200.json",
+                (1547, 17768, 0, 0, 1, 0),
+                "upstream_error",
+            ),
+            (
+                "claude-tool-roundtrip/0001_POST_v1_messages_200.json",
+                (1547, 17740, 0, 0, 7, 0),
+                "ok",
+            ),
+            (
+                "claude-tool-roundtrip/0002_POST_v1_messages_200.json",
+                (1, 1707, 0, 17643, 7, 0),
+                "ok",
+            ),
+            (
+                "py-anthropic-stream/0002_POST_v1_messages_200.json",
+                (2, 192, 0, 0, 7, 0),
+                "ok",
+            ),
+            (
+                "py-anthropic-nonstream/0001_POST_v1_messages_200.json",
+                (2, 0, 0, 0, 7, 0),
+                "ok",
+            ),
+            (
+                "codex-vanilla/0040_POST_v1_responses_200.json",
+                (15096, 0, 0, 0, 15, 8),
+                "ok",
+            ),
+            (
+                "py-openai-responses-stream/0005_POST_v1_responses_200.json",
+                (14, 0, 0, 0, 7, 0),
+                "ok",
+            ),
+            (
+                "py-openai-responses-nonstream/0006_POST_v1_responses_200.json",
+                (14, 0, 0, 0, 7, 0),
+                "ok",
+            ),
+            (
+                "py-openai-chat-stream/0007_POST_v1_chat_completions_200.json",
+                (10, 0, 0, 0, 7, 0),
+                "ok",
+            ),
+        ];
+        let mut spent = 0;
+        for (number, (file, counts, status)) in cases.iter().enumerate() {
+            let capture: Value = serde_json::from_str(
+                &std::fs::read_to_string(format!(
+                    "{}/tests/fixtures/captures/{file}",
+                    env!("CARGO_MANIFEST_DIR")
+                ))
+                .unwrap(),
+            )
+            .unwrap();
+            let request = &capture["request"];
+            let path = request["path"].as_str().unwrap();
+            let anthropic = path.starts_with("/v1/messages");
+            let query = if request["query"]["beta"].is_array() {
+                "?beta=true"
+            } else {
+                ""
+            };
+            let mut call = world
+                .post(&format!("{path}{query}"), &request["body"])
+                .header("x-fake", format!("replay:{file}"));
+            call = if anthropic {
+                call.header("x-api-key", &world.token)
+            } else {
+                call.bearer_auth(&world.token)
+            };
+            let answer = call.send().await.unwrap();
+            assert_eq!(answer.status(), StatusCode::OK, "{file}");
+            let body = answer.text().await.unwrap();
+            let recorded = capture["response"]["sse_events"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if recorded.is_empty() {
+                let sent: Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(sent, capture["response"]["body"], "{file}");
+            } else {
+                let names: Vec<String> = recorded
+                    .iter()
+                    .filter_map(|e| e["event"].as_str().map(str::to_owned))
+                    .collect();
+                assert_eq!(event_names(&body), names, "{file}");
+                let data_lines = body.lines().filter(|l| l.starts_with("data: ")).count();
+                assert_eq!(data_lines, recorded.len(), "{file}");
+            }
+            let records = wait_for_records(&world, number + 1).await;
+            let record = &records[number];
+            let (input, write_5m, write_1h, read, output, reasoning) = *counts;
+            assert_eq!(
+                (
+                    record.input_tokens,
+                    record.cache_write_5m_tokens,
+                    record.cache_write_1h_tokens,
+                    record.cache_read_tokens,
+                    record.output_tokens,
+                    record.reasoning_tokens
+                ),
+                *counts,
+                "{file}"
+            );
+            assert_eq!(record.status, *status, "{file}");
+            let prices = if anthropic { CLAUDE_PRICES } else { GPT_PRICES };
+            // Each count at its price, summed exactly in millionths, rounded once (halves up).
+            let exact = i128::from(input) * i128::from(prices.input)
+                + i128::from(write_5m) * i128::from(prices.cache_write_5m)
+                + i128::from(write_1h) * i128::from(prices.cache_write_1h)
+                + i128::from(read) * i128::from(prices.cache_read)
+                + i128::from(output) * i128::from(prices.output);
+            let expected = i64::try_from((exact + 500_000) / 1_000_000).unwrap();
+            assert_eq!(record.charge, expected, "{file}");
+            spent += expected;
+        }
+
+        // A Responses stream that fails in-band with no usage is not billed.
+        let capture: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!(
+                "{}/tests/fixtures/captures/codex-failed-quota/0001_POST_v1_responses_200.json",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let failed = world
+            .post("/v1/responses", &capture["request"]["body"])
+            .header(
+                "x-fake",
+                "replay:codex-failed-quota/0001_POST_v1_responses_200.json",
+            )
+            .bearer_auth(&world.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(failed.text().await.unwrap().contains("response.failed"));
+        let records = wait_for_records(&world, cases.len() + 1).await;
+        let last = records.last().unwrap();
+        assert_eq!((last.status.as_str(), last.charge), ("failed", 0));
+
+        // The provider refusing our own account (402, 429 quota) never reaches the customer as
+        // their own billing problem: they get a retryable "unavailable".
+        for file in [
+            "claude-err-402/0022_POST_v1_messages_402.json",
+            "codex-err-429-quota/0004_POST_v1_responses_429.json",
+        ] {
+            let capture: Value = serde_json::from_str(
+                &std::fs::read_to_string(format!(
+                    "{}/tests/fixtures/captures/{file}",
+                    env!("CARGO_MANIFEST_DIR")
+                ))
+                .unwrap(),
+            )
+            .unwrap();
+            let path = capture["request"]["path"].as_str().unwrap();
+            let refused = world
+                .post(path, &capture["request"]["body"])
+                .header("x-fake", format!("replay:{file}"))
+                .header("x-api-key", &world.token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE, "{file}");
+        }
+        assert_eq!(world.available().await, 50 * DOLLAR - spent);
         world.assert_ledger_sound().await;
     }
 );

@@ -426,11 +426,11 @@ enum Attempt {
         headers: HeaderMap,
         body: Bytes,
     },
-    /// Worth trying the next provider; the last such answer is relayed if none is left.
+    /// Worth trying the next provider. The provider's own answer is never relayed: its
+    /// "quota exceeded" or "invalid key" is about our account with it, not the customer's.
     Retry {
         failure: String,
         retry_after: Option<Duration>,
-        last: Option<(StatusCode, HeaderMap, Bytes)>,
     },
 }
 
@@ -507,7 +507,6 @@ async fn attempt(
                 return Attempt::Retry {
                     failure: "first-byte timeout".to_owned(),
                     retry_after: None,
-                    last: None,
                 }
             }
             Ok(Err(error)) => {
@@ -521,19 +520,19 @@ async fn attempt(
                 return Attempt::Retry {
                     failure: failure.to_owned(),
                     retry_after: None,
-                    last: None,
                 };
             }
             Ok(Ok(response)) => response,
         };
     let status = response.status();
-    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-        let headers = response.headers().clone();
-        let body = read_bounded(response, settings).await.unwrap_or_default();
+    // Rate limits, outages, and refusals of our own key or account with the provider.
+    let provider_side = status == StatusCode::TOO_MANY_REQUESTS
+        || status.is_server_error()
+        || matches!(status.as_u16(), 401..=403);
+    if provider_side {
         return Attempt::Retry {
             failure: format!("status {}", status.as_u16()),
-            retry_after: retry_after(&headers),
-            last: Some((status, headers, body)),
+            retry_after: retry_after(response.headers()),
         };
     }
     if !status.is_success() {
@@ -568,11 +567,6 @@ async fn attempt(
                         return Attempt::Retry {
                             failure: "in-band error".to_owned(),
                             retry_after: None,
-                            last: Some((
-                                StatusCode::SERVICE_UNAVAILABLE,
-                                response.headers().clone(),
-                                Bytes::new(),
-                            )),
                         };
                     }
                     return Attempt::Answer {
@@ -588,7 +582,6 @@ async fn attempt(
                     return Attempt::Retry {
                         failure: "empty stream".to_owned(),
                         retry_after: None,
-                        last: None,
                     };
                 }
                 return Attempt::Answer {
@@ -601,7 +594,6 @@ async fn attempt(
                 return Attempt::Retry {
                     failure: "stream broke before its first event".to_owned(),
                     retry_after: None,
-                    last: None,
                 }
             }
         }
@@ -669,7 +661,6 @@ async fn relay(
     let settings = context.state.settings.clone();
     let db = context.state.app.db().clone();
     let stream = bill.record.stream;
-    let mut last_failure = None;
     for (number, route) in routes
         .iter()
         .take(settings.max_attempts as usize)
@@ -722,7 +713,6 @@ async fn relay(
             Attempt::Retry {
                 failure,
                 retry_after,
-                last,
             } => {
                 tracing::warn!(
                     request_id = %context.request_id,
@@ -737,29 +727,18 @@ async fn relay(
                         tokio::time::sleep(wait).await;
                     }
                 }
-                last_failure = last;
             }
         }
     }
     release(&context, bill.reservation.as_ref()).await;
     bill.record.outcome = Outcome::UpstreamError;
-    match last_failure.filter(|(_, _, body)| !body.is_empty()) {
-        Some((status, headers, body)) => {
-            bill.record.http_status = status.as_u16();
-            context.store(bill.record).await;
-            let headers = answer_headers(&headers, &context.request_id, false);
-            respond(status, headers, Body::from(body))
-        }
-        None => {
-            let error = ProxyError::Unavailable(
-                "the model provider did not answer; please retry in a moment".to_owned(),
-            );
-            let response = context.fail(&error);
-            bill.record.http_status = response.status().as_u16();
-            context.store(bill.record).await;
-            response
-        }
-    }
+    let error = ProxyError::Unavailable(
+        "the model provider did not answer; please retry in a moment".to_owned(),
+    );
+    let response = context.fail(&error);
+    bill.record.http_status = response.status().as_u16();
+    context.store(bill.record).await;
+    response
 }
 
 async fn note_outcome(db: &sea_orm::DatabaseConnection, provider_id: i64, failure: Option<&str>) {

@@ -9,7 +9,8 @@
 //! - `stall`: a stream that sends its first event, then nothing;
 //! - `incomplete`: a Responses stream ending in `response.incomplete`;
 //! - `slow:<ms>`: pause between events (lets a test disconnect mid-stream);
-//! - `echo:<text>`: put `text` in the answer (canary tests).
+//! - `echo:<text>`: put `text` in the answer (canary tests);
+//! - `replay:<dir/file>`: answer exactly what a capture in `fixtures/captures` recorded.
 //!
 //! Usage reported is fixed per protocol (see the constants) so tests know the exact bill.
 
@@ -108,6 +109,42 @@ fn echo(scenario: &str) -> String {
         .unwrap_or_else(|| "Hi from the fake upstream!".to_owned())
 }
 
+/// The recorded answer of a capture, for `replay:` scenarios.
+fn replay(scenario: &str) -> Option<Response> {
+    let file = scenario.strip_prefix("replay:")?;
+    let path = format!(
+        "{}/tests/fixtures/captures/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let capture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let answer = &capture["response"];
+    let status = StatusCode::from_u16(answer["status"].as_u64().unwrap() as u16).unwrap();
+    let events = answer["sse_events"].as_array().cloned().unwrap_or_default();
+    if events.is_empty() {
+        return Some((status, axum::Json(answer["body"].clone())).into_response());
+    }
+    let text: String = events
+        .iter()
+        .map(|event| {
+            let data = match &event["data"] {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            match event["event"].as_str() {
+                Some(name) => format!("event: {name}\ndata: {data}\n\n"),
+                None => format!("data: {data}\n\n"),
+            }
+        })
+        .collect();
+    Some(
+        Response::builder()
+            .status(status)
+            .header("content-type", "text/event-stream; charset=utf-8")
+            .body(Body::from(text))
+            .unwrap(),
+    )
+}
+
 fn failure(scenario: &str, anthropic: bool) -> Option<Response> {
     let code: u16 = scenario.strip_prefix("status:")?.parse().ok()?;
     let status = StatusCode::from_u16(code).ok()?;
@@ -189,8 +226,8 @@ fn anthropic_usage(output: i64) -> Value {
 async fn messages(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let request = remember(&shared, "/v1/messages", &headers, &body);
     let scenario = scenario(&shared, &headers);
-    if let Some(failed) = failure(&scenario, true) {
-        return failed;
+    if let Some(answer) = replay(&scenario).or_else(|| failure(&scenario, true)) {
+        return answer;
     }
     let model = request["model"].clone();
     let text = echo(&scenario);
@@ -240,6 +277,9 @@ async fn messages(State(shared): State<Shared>, headers: HeaderMap, body: Bytes)
 
 async fn count_tokens(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     remember(&shared, "/v1/messages/count_tokens", &headers, &body);
+    if let Some(answer) = replay(&scenario(&shared, &headers)) {
+        return answer;
+    }
     axum::Json(json!({"input_tokens": 1234})).into_response()
 }
 
@@ -265,8 +305,8 @@ fn response_object(model: &Value, status: &str, text: &str, usage: Value) -> Val
 async fn responses(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let request = remember(&shared, "/v1/responses", &headers, &body);
     let scenario = scenario(&shared, &headers);
-    if let Some(failed) = failure(&scenario, false) {
-        return failed;
+    if let Some(answer) = replay(&scenario).or_else(|| failure(&scenario, false)) {
+        return answer;
     }
     let model = request["model"].clone();
     let text = echo(&scenario);
@@ -309,8 +349,8 @@ async fn responses(State(shared): State<Shared>, headers: HeaderMap, body: Bytes
 async fn chat(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let request = remember(&shared, "/v1/chat/completions", &headers, &body);
     let scenario = scenario(&shared, &headers);
-    if let Some(failed) = failure(&scenario, false) {
-        return failed;
+    if let Some(answer) = replay(&scenario).or_else(|| failure(&scenario, false)) {
+        return answer;
     }
     let model = request["model"].clone();
     let text = echo(&scenario);
