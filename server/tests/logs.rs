@@ -1,6 +1,8 @@
 //! The server's own log, at debug level, never contains a password, session token, TOTP secret
-//! or emailed token: the server runs as a separate process, as deployed, and its output is
-//! searched after a tour of every flow that handles one.
+//! or emailed token, and neither the log, the database nor the wallet export holds an API token
+//! or anything of the prompts and answers that went through the proxy (canary strings): the
+//! server runs as a separate process, as deployed, and its output is searched after a tour of
+//! every flow that handles one.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -38,6 +40,7 @@ async fn debug_logs_hold_no_secrets() {
         .env("CODEXAPI_SECURITY__SECRET_KEY", TEST_SECRET_KEY)
         .env("CODEXAPI_EMAIL__SMTP_URL", sink.url())
         .env("CODEXAPI_EMAIL__POLL_INTERVAL_MS", "20")
+        .env("CODEXAPI_PROXY__ALLOW_PRIVATE_UPSTREAMS", "true")
         .env(
             "CODEXAPI_LEPTOS__SITE_ROOT",
             concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/public"),
@@ -126,6 +129,11 @@ async fn debug_logs_hold_no_secrets() {
     let link = token_in(&mail_to(&sink, "logs@example.com", 4).await, "/login/link");
     browser.call("log_in_with_link", &[("token", &link)]).await;
 
+    // API traffic through the proxy carrying canaries: unique strings in the prompts and in
+    // the answers.
+    let db_file = dir.path().join("logs.db");
+    let (token, canaries, export) = proxy_traffic(&base, &db_file).await;
+
     child.start_kill().unwrap();
     let _ = child.wait().await;
     captured.push_str(&stdout_rest.await.unwrap());
@@ -149,4 +157,196 @@ async fn debug_logs_hold_no_secrets() {
     ] {
         assert!(!captured.contains(secret), "the log contains a {what}");
     }
+    assert!(
+        captured.contains("/v1/messages"),
+        "API requests were logged"
+    );
+    let mut stored = String::new();
+    for suffix in ["", "-wal"] {
+        if let Ok(bytes) = std::fs::read(format!("{}{suffix}", db_file.display())) {
+            stored.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    let secret_part = token.rsplit('_').next().unwrap();
+    for (place, text) in [
+        ("log", &captured),
+        ("database", &stored),
+        ("wallet CSV export", &export),
+    ] {
+        for canary in &canaries {
+            assert!(
+                !text.contains(canary.as_str()),
+                "the {place} holds content: {canary}"
+            );
+        }
+        assert!(!text.contains(&token), "the {place} holds the API token");
+        assert!(
+            !text.contains(secret_part),
+            "the {place} holds the token's secret"
+        );
+    }
+}
+
+/// Sets up a price, a provider (the fake), credit and a token in the server's database, then
+/// sends Anthropic and OpenAI requests whose prompts and answers carry canaries. Returns the
+/// token, the canaries and the customer's wallet CSV export.
+async fn proxy_traffic(base: &str, db_file: &std::path::Path) -> (String, Vec<String>, String) {
+    use app::pricing::PriceSheet;
+    use app::server::services::api_tokens::{self, BillingSource, TokenOptions};
+    use app::server::services::ledger::WalletKind;
+    use app::server::services::pricing::{self, NewModelPrice};
+    use app::server::services::proxy::providers::{self, NewProvider, Protocol};
+    use app::server::services::secrets::Keys;
+    use app::server::services::wallets;
+    use common::fake_upstream::FakeUpstream;
+    use sea_orm::EntityTrait;
+
+    let fake = FakeUpstream::start().await;
+    let db = sea_orm::Database::connect(format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let security = app::server::config::SecuritySettings {
+        secret_key: Some(secrecy::SecretString::from(TEST_SECRET_KEY)),
+        ..Default::default()
+    };
+    let keys = Keys::new(&security.key_bytes().unwrap());
+    for (model, protocol) in [
+        ("claude-test", Protocol::Anthropic),
+        ("gpt-test", Protocol::OpenAi),
+    ] {
+        pricing::set_price(
+            &db,
+            NewModelPrice {
+                model: model.to_owned(),
+                per_mtok: PriceSheet {
+                    input: 1_000_000,
+                    output: 2_000_000,
+                    ..PriceSheet::default()
+                },
+                effective_from: now - chrono::Duration::hours(1),
+            },
+        )
+        .await
+        .unwrap();
+        providers::create(
+            &db,
+            &keys,
+            NewProvider {
+                name: format!("{model}-provider"),
+                protocol,
+                base_url: fake.base_url.clone(),
+                api_key: secrecy::SecretString::from("sk-upstream-secret"),
+                priority: 0,
+                weight: 1,
+                models: vec![(model.to_owned(), String::new())],
+            },
+            true,
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let user = entity::users::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == "logs@example.com")
+        .unwrap();
+    let viewer = app::auth::Viewer {
+        user_id: user.id,
+        session_id: 0,
+        name: user.name.clone(),
+        username: user.username.clone(),
+        email: user.email.clone(),
+        role: app::auth::Role::Admin,
+        email_verified: true,
+        two_factor: true,
+    };
+    wallets::admin_adjust(
+        &db,
+        &viewer,
+        user.id,
+        WalletKind::Token,
+        5_000_000,
+        "credit",
+        "k1",
+        now,
+    )
+    .await
+    .unwrap();
+    let token = api_tokens::create(
+        &db,
+        &viewer,
+        TokenOptions {
+            name: "canary".to_owned(),
+            expires_at: None,
+            daily_limit: None,
+            monthly_limit: None,
+            total_limit: None,
+            allowed_models: Vec::new(),
+            allowed_ips: Vec::new(),
+            billing_source: BillingSource::TokenWallet,
+        },
+        now,
+    )
+    .await
+    .unwrap()
+    .secret
+    .expose()
+    .to_owned();
+
+    let client = reqwest::Client::new();
+    let mut canaries = Vec::new();
+    for (n, (path, stream)) in [
+        ("/v1/messages", false),
+        ("/v1/messages", true),
+        ("/v1/responses", true),
+        ("/v1/chat/completions", false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let prompt = format!("CANARY-PROMPT-{n}-{}", uuid::Uuid::new_v4());
+        let answer = format!("CANARY-ANSWER-{n}-{}", uuid::Uuid::new_v4());
+        let model = if path == "/v1/messages" {
+            "claude-test"
+        } else {
+            "gpt-test"
+        };
+        let body = serde_json::json!({
+            "model": model,
+            "max_tokens": 100,
+            "stream": stream,
+            "messages": [{"role": "user", "content": prompt}],
+            "input": prompt,
+        });
+        let response = client
+            .post(format!("{base}{path}"))
+            .header("x-forwarded-for", "198.51.100.201")
+            .header("x-api-key", &token)
+            .header("x-fake", format!("echo:{answer}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(&answer), "the answer came through");
+        canaries.push(prompt);
+        canaries.push(answer);
+    }
+    // Settling happens as the last byte leaves; give the last record a moment.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let export = wallets::history_csv(
+        &db,
+        user.id,
+        &wallets::HistoryFilter::default(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(export.matches(",usage,").count(), 4, "{export}");
+    (token, canaries, export)
 }

@@ -771,55 +771,12 @@ proxy_test!(
         // of the fifty requests arrives.
         let fake = FakeUpstream::start_with("slow:500").await;
         let world = world(app, &fake, DOLLAR, |_| {}).await;
-        // Output at 100 per million tokens and free input: max_tokens 1000 holds exactly 0.10.
-        pricing::set_price(
-            &world.app.db.conn,
-            NewModelPrice {
-                model: CLAUDE.to_owned(),
-                per_mtok: PriceSheet {
-                    output: 100 * DOLLAR,
-                    ..PriceSheet::default()
-                },
-                effective_from: Utc::now() - Duration::minutes(1),
-            },
-        )
-        .await
-        .unwrap();
+        // max_tokens 1000 holds exactly 0.10.
+        price_output_only(&world).await;
         let replica = world.app.spawn_process_beside().await;
         let mut request = claude_request(true);
         request["max_tokens"] = json!(1000);
-        let mut racers = Vec::new();
-        for n in 0..50 {
-            let base = if n % 2 == 0 {
-                world.app.address.clone()
-            } else {
-                replica.address.clone()
-            };
-            let client = world.app.client.clone();
-            let token = world.token.clone();
-            let request = request.clone();
-            racers.push(tokio::spawn(async move {
-                let response = client
-                    .post(format!("{base}/v1/messages"))
-                    .header("x-api-key", token)
-                    .json(&request)
-                    .send()
-                    .await
-                    .unwrap();
-                let status = response.status();
-                response.text().await.unwrap();
-                status
-            }));
-        }
-        let mut admitted = 0;
-        let mut refused = 0;
-        for racer in racers {
-            match racer.await.unwrap() {
-                StatusCode::OK => admitted += 1,
-                StatusCode::PAYMENT_REQUIRED => refused += 1,
-                other => panic!("unexpected {other}"),
-            }
-        }
+        let (admitted, refused) = race(&world, &replica.address, &request, 50).await;
         assert_eq!((admitted, refused), (10, 40));
         let records = wait_for_records(&world, 50).await;
         let charged: i64 = records.iter().map(|r| r.charge).sum();
@@ -830,10 +787,96 @@ proxy_test!(
     }
 );
 
-/// Every capture's request replayed through the proxy against a provider answering what the
-/// capture recorded: the client gets every event back, and the bill is what the recorded usage
-/// says (counts read off the captures by hand: input, 5-minute write, 1-hour write, cache read,
-/// output, reasoning).
+/// Sends `count` requests at once, alternating between this server and `replica`; returns how
+/// many were admitted and how many refused for credit.
+async fn race(world: &World, replica: &str, request: &Value, count: usize) -> (usize, usize) {
+    let mut racers = Vec::new();
+    for n in 0..count {
+        let base = if n % 2 == 0 {
+            world.app.address.clone()
+        } else {
+            replica.to_owned()
+        };
+        let client = world.app.client.clone();
+        let token = world.token.clone();
+        let request = request.clone();
+        racers.push(tokio::spawn(async move {
+            let response = client
+                .post(format!("{base}/v1/messages"))
+                .header("x-api-key", token)
+                .json(&request)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            response.text().await.unwrap();
+            status
+        }));
+    }
+    let mut admitted = 0;
+    let mut refused = 0;
+    for racer in racers {
+        match racer.await.unwrap() {
+            StatusCode::OK => admitted += 1,
+            StatusCode::PAYMENT_REQUIRED => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    (admitted, refused)
+}
+
+/// Output at 100 per million tokens, everything else free: a request's hold is exactly
+/// `max_tokens` × 100 micro-units.
+async fn price_output_only(world: &World) {
+    pricing::set_price(
+        &world.app.db.conn,
+        NewModelPrice {
+            model: CLAUDE.to_owned(),
+            per_mtok: PriceSheet {
+                output: 100 * DOLLAR,
+                ..PriceSheet::default()
+            },
+            effective_from: Utc::now() - Duration::minutes(1),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+proxy_test!(
+    two_hundred_streams_against_credit_for_fifty_overdraw_only_by_the_upstreams_excess,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start_with("slow:400").await;
+        // max_tokens 50 holds 0.005; 0.25 covers exactly fifty holds. The provider then
+        // reports 73 output tokens (0.0073): each admitted request costs 0.0023 more than it
+        // held, and that excess is the only way below zero.
+        let world = world(app, &fake, 250_000, |_| {}).await;
+        price_output_only(&world).await;
+        let replica = world.app.spawn_process_beside().await;
+        let mut request = claude_request(true);
+        request["max_tokens"] = json!(50);
+        let (admitted, refused) = race(&world, &replica.address, &request, 200).await;
+        assert_eq!((admitted, refused), (50, 150));
+        wait_for_records(&world, 200).await;
+        let excess_allowed = 50 * (7_300 - 5_000);
+        assert_eq!(world.available().await, 250_000 - 50 * 7_300);
+        assert!(world.available().await >= -excess_allowed);
+        // Below zero, nothing more is admitted.
+        let after = world
+            .post("/v1/messages", &request)
+            .header("x-api-key", &world.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), StatusCode::PAYMENT_REQUIRED);
+        world.assert_ledger_sound().await;
+    }
+);
+
+// Every capture's request replayed through the proxy against a provider answering what the
+// capture recorded: the client gets every event back, and the bill is what the recorded usage
+// says (counts read off the captures by hand: input, 5-minute write, 1-hour write, cache read,
+// output, reasoning).
 proxy_test!(
     captured_exchanges_replay_with_every_event_and_the_exact_bill,
     |app: TestApp| async move {
@@ -975,7 +1018,7 @@ proxy_test!(
             }
             let records = wait_for_records(&world, number + 1).await;
             let record = &records[number];
-            let (input, write_5m, write_1h, read, output, reasoning) = *counts;
+            let (input, write_5m, write_1h, read, output, _reasoning) = *counts;
             assert_eq!(
                 (
                     record.input_tokens,
