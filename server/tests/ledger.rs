@@ -12,6 +12,7 @@ mod common;
 use app::server::services::ledger::{
     self, check_invariants, NewHold, NewTransaction, Posted, Posting, SystemAccount, WalletKind,
 };
+use app::server::services::redemption::{self, NewBatch};
 use app::server::services::ServiceError;
 use chrono::{Duration, Utc};
 use common::TestApp;
@@ -344,12 +345,34 @@ mod random_sequences {
 
     #[derive(Clone, Debug)]
     enum Op {
-        Grant { user: usize, amount: i64 },
-        Transfer { from: usize, to: usize, amount: i64 },
-        Reserve { user: usize, amount: i64 },
-        Settle { hold: usize, actual: i64 },
-        Void { hold: usize },
-        Repeat { op: usize },
+        Grant {
+            user: usize,
+            amount: i64,
+        },
+        Transfer {
+            from: usize,
+            to: usize,
+            amount: i64,
+        },
+        Reserve {
+            user: usize,
+            amount: i64,
+        },
+        Settle {
+            hold: usize,
+            actual: i64,
+        },
+        Void {
+            hold: usize,
+        },
+        Repeat {
+            op: usize,
+        },
+        /// Redeem one of two codes (each good for two redemptions, one per user).
+        Redeem {
+            user: usize,
+            code: usize,
+        },
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -361,6 +384,7 @@ mod random_sequences {
             (0..20_usize, 0..2_000_000_i64).prop_map(|(hold, actual)| Op::Settle { hold, actual }),
             (0..20_usize).prop_map(|hold| Op::Void { hold }),
             (0..40_usize).prop_map(|op| Op::Repeat { op }),
+            (0..3_usize, 0..2_usize).prop_map(|(user, code)| Op::Redeem { user, code }),
         ]
     }
 
@@ -370,11 +394,38 @@ mod random_sequences {
         let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
         let db = app.db.conn.clone();
         let mut wallets = Vec::new();
+        let mut user_ids = Vec::new();
         for n in 0..3 {
-            wallets.push(wallet(&db, user(&app, &format!("prop{n}@example.com")).await).await);
+            let id = user(&app, &format!("prop{n}@example.com")).await;
+            user_ids.push(id);
+            wallets.push(wallet(&db, id).await);
         }
         let promotions = system(&db, SystemAccount::Promotions).await;
         let revenue = system(&db, SystemAccount::Revenue).await;
+        let admin = common::accounts::viewer_for(
+            &app,
+            "propadmin@example.com",
+            app::auth::Role::Admin,
+            true,
+        )
+        .await;
+        let batch = redemption::make_batch(
+            &db,
+            &admin,
+            NewBatch {
+                name: "prop".to_owned(),
+                amount: 500_000,
+                count: 2,
+                max_redemptions: 2,
+                per_user_limit: Some(1),
+                expires_at: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        // (code, user) pairs redeemed so far.
+        let mut redeemed: Vec<(usize, usize)> = Vec::new();
         let mut posted = [0_i64; 3];
         // (user, hold id, amount, state, settled amount)
         let mut holds: Vec<(usize, i64, i64, &'static str, i64)> = Vec::new();
@@ -453,6 +504,19 @@ mod random_sequences {
                             }
                             _ => assert!(result.is_err()),
                         }
+                    }
+                }
+                Op::Redeem { user, code } => {
+                    let result =
+                        redemption::redeem(&db, user_ids[user], &batch.codes[code], Utc::now())
+                            .await;
+                    let uses = redeemed.iter().filter(|(c, _)| *c == code).count();
+                    if uses < 2 && !redeemed.contains(&(code, user)) {
+                        assert_eq!(result.unwrap(), 500_000);
+                        redeemed.push((code, user));
+                        posted[user] += 500_000;
+                    } else {
+                        assert!(result.is_err(), "{code} by {user} after {redeemed:?}");
                     }
                 }
                 Op::Repeat { op } => {

@@ -1096,3 +1096,83 @@ proxy_test!(
         world.assert_ledger_sound().await;
     }
 );
+
+proxy_test!(token_rules_hold_at_the_proxy, |app: TestApp| async move {
+    let fake = FakeUpstream::start().await;
+    // Only from 10.0.0.0/8: this test's requests come from 203.0.113.7.
+    let fenced = world(app, &fake, 10 * DOLLAR, |o| {
+        o.allowed_ips = vec!["10.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    let refused = fenced
+        .post("/v1/messages", &claude_request(false))
+        .header("x-api-key", &fenced.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(refused.headers()["x-should-retry"], "false");
+    let from_inside = fenced
+        .app
+        .client
+        .post(fenced.app.url("/v1/messages"))
+        .header("x-forwarded-for", "10.1.2.3")
+        .header("x-api-key", &fenced.token)
+        .json(&claude_request(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_inside.status(), StatusCode::OK);
+
+    // Rotation with a day of grace: old and new both work; with none, the old one stops.
+    let db = fenced.app.db.conn.clone();
+    let customer = fenced.customer.clone();
+    let now = Utc::now();
+    let open = api_tokens::create(
+        &db,
+        &customer,
+        TokenOptions {
+            name: "open".to_owned(),
+            expires_at: Some(now + Duration::days(30)),
+            daily_limit: None,
+            monthly_limit: None,
+            total_limit: None,
+            allowed_models: Vec::new(),
+            allowed_ips: Vec::new(),
+            billing_source: BillingSource::TokenWallet,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let old = open.secret.expose().to_owned();
+    let call = |token: String| {
+        let request = fenced
+            .post("/v1/messages", &claude_request(false))
+            .header("x-api-key", token);
+        async move { request.send().await.unwrap().status() }
+    };
+    let graced = api_tokens::rotate(&db, customer.user_id, open.row.id, 1, now)
+        .await
+        .unwrap();
+    let new = graced.secret.expose().to_owned();
+    assert_eq!(
+        call(old.clone()).await,
+        StatusCode::OK,
+        "old token in its grace"
+    );
+    assert_eq!(call(new.clone()).await, StatusCode::OK);
+    let replaced = api_tokens::rotate(&db, customer.user_id, graced.row.id, 0, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        call(new).await,
+        StatusCode::UNAUTHORIZED,
+        "no grace: stopped"
+    );
+    assert_eq!(
+        call(replaced.secret.expose().to_owned()).await,
+        StatusCode::OK
+    );
+    fenced.assert_ledger_sound().await;
+});
