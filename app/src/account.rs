@@ -106,10 +106,12 @@ pub enum Notice {
     TokenCreated,
     TokenRotated,
     TokenRevoked,
+    ProviderSaved,
+    PriceSaved,
 }
 
 impl Notice {
-    const ALL: [Notice; 22] = [
+    const ALL: [Notice; 24] = [
         Notice::SignedUp,
         Notice::EmailVerified,
         Notice::VerificationSent,
@@ -132,6 +134,8 @@ impl Notice {
         Notice::TokenCreated,
         Notice::TokenRotated,
         Notice::TokenRevoked,
+        Notice::ProviderSaved,
+        Notice::PriceSaved,
     ];
 
     pub fn key(self) -> &'static str {
@@ -158,6 +162,8 @@ impl Notice {
             Notice::TokenCreated => "token-created",
             Notice::TokenRotated => "token-rotated",
             Notice::TokenRevoked => "token-revoked",
+            Notice::ProviderSaved => "provider-saved",
+            Notice::PriceSaved => "price-saved",
         }
     }
 
@@ -217,6 +223,8 @@ impl Notice {
                  shown in the list."
             }
             Notice::TokenRevoked => "The token no longer works.",
+            Notice::ProviderSaved => "The provider has been saved.",
+            Notice::PriceSaved => "The new price is in force for requests from now on.",
         }
     }
 

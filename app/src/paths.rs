@@ -39,6 +39,7 @@ pub const ADMIN_USERS: &str = "/admin/users";
 pub const ADMIN_SECURITY: &str = "/admin/security";
 pub const ADMIN_LEDGER: &str = "/admin/ledger";
 pub const ADMIN_REDEMPTION: &str = "/admin/redemption-codes";
+pub const ADMIN_PROVIDERS: &str = "/admin/providers";
 
 /// Downloads, served by plain handlers beside the pages (a file, not a page).
 pub const ACCOUNT_WALLET_CSV: &str = "/account/wallet/history.csv";
@@ -120,4 +121,5 @@ pub mod test_ids {
     pub const TOKEN_LIST: &str = "token-list";
     pub const WALLET_CSV: &str = "wallet-csv";
     pub const BATCH_LIST: &str = "batch-list";
+    pub const PROVIDER_LIST: &str = "provider-list";
 }

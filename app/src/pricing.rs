@@ -35,3 +35,21 @@ pub struct ModelPriceView {
     pub model: String,
     pub per_mtok: PriceSheet,
 }
+
+/// An upstream provider as admins see it (never its key, only the key's last four).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderView {
+    pub id: i64,
+    pub name: String,
+    pub protocol: String,
+    pub base_url: String,
+    pub key_hint: String,
+    pub priority: i32,
+    pub weight: i32,
+    pub enabled: bool,
+    /// `public → upstream` per model.
+    pub models: Vec<String>,
+    pub consecutive_failures: i32,
+    pub last_failure: String,
+    pub last_success: String,
+}

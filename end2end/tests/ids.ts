@@ -19,3 +19,4 @@ export const NEW_TOKEN = "new-token";
 export const TOKEN_LIST = "token-list";
 export const WALLET_CSV = "wallet-csv";
 export const BATCH_LIST = "batch-list";
+export const PROVIDER_LIST = "provider-list";

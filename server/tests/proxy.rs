@@ -1176,3 +1176,142 @@ proxy_test!(token_rules_hold_at_the_proxy, |app: TestApp| async move {
     );
     fenced.assert_ledger_sound().await;
 });
+
+proxy_test!(
+    admins_set_up_providers_and_prices_that_the_proxy_then_uses,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        let root = common::accounts::admin(&app, "chief@example.com", "198.51.100.60").await;
+        let provider = [
+            ("name", "Anthropic direct"),
+            ("protocol", "anthropic"),
+            ("base_url", fake.base_url.as_str()),
+            ("api_key", "sk-ant-admin-entered-key-1234"),
+            ("priority", "0"),
+            ("weight", "1"),
+            ("models", "claude-live\nclaude-alias=claude-live"),
+        ];
+        let added = root.call("admin_add_provider", &provider).await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        let price = [
+            ("model", "claude-live"),
+            ("input", "3"),
+            ("output", "15"),
+            ("cache_write_5m", "3.75"),
+            ("cache_write_1h", "6"),
+            ("cache_read", "0.30"),
+        ];
+        let priced = root.call("admin_set_price", &price).await;
+        assert_eq!(priced.status, StatusCode::OK, "{}", priced.body);
+        let listed: Value =
+            serde_json::from_str(&root.call("admin_list_providers", &[]).await.body).unwrap();
+        assert_eq!(listed[0]["name"], "Anthropic direct");
+        assert_eq!(listed[0]["key_hint"], "…1234");
+        assert!(
+            !listed.to_string().contains("sk-ant-admin-entered"),
+            "the key is never shown"
+        );
+        let page = root.get("/admin/providers").await;
+        assert!(page.body.contains("Anthropic direct") && page.body.contains("claude-live"));
+        assert!(!page.body.contains("sk-ant-admin-entered"));
+        let stored = common::accounts::database_text(&app).await;
+        assert!(
+            !stored.contains("sk-ant-admin-entered-key"),
+            "sealed at rest"
+        );
+
+        // A customer cannot change them.
+        let customer =
+            common::accounts::viewer_for(&app, "dev@example.com", Role::Customer, true).await;
+        let browser = common::accounts::Browser::new(&app, "198.51.100.61");
+        assert_eq!(
+            browser
+                .log_in("dev@example.com", common::accounts::PASSWORD)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            browser.call("admin_set_price", &price).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            browser.call("admin_list_providers", &[]).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // The proxy uses what was set: the provider, its key, the price.
+        let root_viewer =
+            common::accounts::viewer_for(&app, "cfo@example.com", Role::Admin, true).await;
+        let now = Utc::now();
+        wallets::admin_adjust(
+            &app.db.conn,
+            &root_viewer,
+            customer.user_id,
+            WalletKind::Token,
+            DOLLAR,
+            "credit",
+            "c1",
+            now,
+        )
+        .await
+        .unwrap();
+        let token = api_tokens::create(
+            &app.db.conn,
+            &customer,
+            TokenOptions {
+                name: "t".to_owned(),
+                expires_at: None,
+                daily_limit: None,
+                monthly_limit: None,
+                total_limit: None,
+                allowed_models: Vec::new(),
+                allowed_ips: Vec::new(),
+                billing_source: BillingSource::TokenWallet,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        let mut request = claude_request(false);
+        request["model"] = json!("claude-live");
+        let answered = app
+            .client
+            .post(app.url("/v1/messages"))
+            .header("x-api-key", token.secret.expose())
+            .json(&request)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answered.status(), StatusCode::OK);
+        assert_eq!(
+            fake.seen()[0].headers["x-api-key"],
+            "sk-ant-admin-entered-key-1234"
+        );
+        let record = usage_records::Entity::find()
+            .one(&app.db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.charge, CLAUDE_BILL);
+
+        // Disabled, the provider is no longer used.
+        let id = listed[0]["id"].to_string();
+        let off = root
+            .call(
+                "admin_set_provider_enabled",
+                &[("provider_id", id.as_str()), ("enabled", "false")],
+            )
+            .await;
+        assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+        let unavailable = app
+            .client
+            .post(app.url("/v1/messages"))
+            .header("x-api-key", token.secret.expose())
+            .json(&request)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unavailable.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+);

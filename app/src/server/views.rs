@@ -239,3 +239,37 @@ pub fn redemption_batch(
         created: display_time(batch.created_at),
     }
 }
+
+pub fn provider(
+    provider: entity::upstream_providers::Model,
+    models: Vec<entity::provider_models::Model>,
+) -> crate::pricing::ProviderView {
+    crate::pricing::ProviderView {
+        id: provider.id,
+        name: provider.name,
+        protocol: provider.protocol,
+        base_url: provider.base_url,
+        key_hint: format!("…{}", provider.api_key_last4),
+        priority: provider.priority,
+        weight: provider.weight,
+        enabled: provider.enabled,
+        models: models
+            .into_iter()
+            .map(|m| {
+                if m.public_model == m.upstream_model {
+                    m.public_model
+                } else {
+                    format!("{} → {}", m.public_model, m.upstream_model)
+                }
+            })
+            .collect(),
+        consecutive_failures: provider.consecutive_failures,
+        last_failure: match (provider.last_failure, provider.last_failure_at) {
+            (Some(what), Some(at)) => format!("{what} at {}", display_time(at)),
+            _ => "—".to_owned(),
+        },
+        last_success: provider
+            .last_success_at
+            .map_or_else(|| "—".to_owned(), display_time),
+    }
+}

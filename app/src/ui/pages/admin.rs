@@ -1,4 +1,5 @@
-//! The staff section: the account list, one account, and the security log of all accounts.
+//! The staff section: accounts, the security log, wallets and the ledger, redemption codes,
+//! and the providers and prices the proxy uses.
 //! Reached only by staff: the server refuses these pages to everyone else before rendering.
 
 use crate::account::{UserPage, UserSummary};
@@ -7,10 +8,12 @@ use crate::bootstrap::use_bootstrap;
 use crate::money::format_micros;
 use crate::paths::{self, test_ids};
 use crate::serverfns::admin::{
-    admin_get_user, admin_get_user_wallet, admin_ledger_health, admin_list_redemption_batches,
-    admin_list_security_events, admin_list_users, AdminAdjustWallet, AdminRecordPayout,
-    AdminSetRole, AdminSetSuspended,
+    admin_get_user, admin_get_user_wallet, admin_ledger_health, admin_list_providers,
+    admin_list_redemption_batches, admin_list_security_events, admin_list_users, AdminAddProvider,
+    AdminAdjustWallet, AdminRecordPayout, AdminSetPrice, AdminSetProviderEnabled, AdminSetRole,
+    AdminSetSuspended,
 };
+use crate::serverfns::pricing::list_prices;
 use crate::ui::components::forms::{query_param, url_query, ActionError, Field, NoticeBanner};
 use crate::ui::components::loading::loaded;
 use crate::ui::pages::account_security::EventTable;
@@ -30,6 +33,8 @@ fn AdminNav() -> impl IntoView {
             <A href=paths::ADMIN_USERS>"Accounts"</A>
             " · "
             <A href=paths::ADMIN_SECURITY>"Security log"</A>
+            " · "
+            <A href=paths::ADMIN_PROVIDERS>"Providers and prices"</A>
             " · "
             <A href=paths::ADMIN_REDEMPTION>"Redemption codes"</A>
             " · "
@@ -432,5 +437,169 @@ pub fn AdminRedemptionPage() -> impl IntoView {
                 },
             )}
         </section>
+    }
+}
+
+/// Upstream providers (with health) and the price list, with the forms that change them.
+#[component]
+pub fn AdminProvidersPage() -> impl IntoView {
+    let providers = Resource::new(|| (), |_| admin_list_providers());
+    let prices = Resource::new(|| (), |_| list_prices());
+    let currency = use_bootstrap().site.currency;
+    let is_admin = use_bootstrap()
+        .viewer
+        .is_some_and(|viewer| viewer.role == Role::Admin);
+    let add = ServerAction::<AdminAddProvider>::new();
+    let set_price = ServerAction::<AdminSetPrice>::new();
+    view! {
+        <Title text="Providers and prices" />
+        <section class="container">
+            <h1>"Providers and prices"</h1>
+            <AdminNav />
+            <NoticeBanner />
+            <h2>"Providers"</h2>
+            {loaded(
+                providers,
+                move |providers| {
+                    let rows = providers
+                        .into_iter()
+                        .map(|p| view! { <ProviderRow provider=p can_change=is_admin /> })
+                        .collect_view();
+                    view! {
+                        <div class="table-scroll">
+                            <table data-testid=test_ids::PROVIDER_LIST>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"Protocol"</th>
+                                        <th scope="col">"Base URL"</th>
+                                        <th scope="col">"Key"</th>
+                                        <th scope="col">"Models"</th>
+                                        <th scope="col" class="number">"Priority"</th>
+                                        <th scope="col" class="number">"Weight"</th>
+                                        <th scope="col">"Health"</th>
+                                        <th scope="col">"State"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    }
+                },
+            )}
+            {is_admin.then(|| view! {
+                <h3>"Add a provider"</h3>
+                <ActionError action=add />
+                <ActionForm action=add>
+                    <Field label="Name" name="name" autocomplete="off" />
+                    <label for="provider-protocol">"Protocol"</label>
+                    <select id="provider-protocol" name="protocol">
+                        <option value="anthropic">"Anthropic (Messages API)"</option>
+                        <option value="openai">"OpenAI (Responses and Chat Completions)"</option>
+                    </select>
+                    <Field label="Base URL" name="base_url" kind="url" autocomplete="off" hint="The API root without /v1, e.g. https://api.anthropic.com." />
+                    <Field label="API key" name="api_key" kind="password" autocomplete="off" hint="Stored encrypted and never shown again." />
+                    <Field label="Priority" name="priority" kind="number" autocomplete="off" value="0".to_owned() hint="Lower is tried first." />
+                    <Field label="Weight" name="weight" kind="number" autocomplete="off" value="1".to_owned() hint="Share of traffic among providers of the same priority (1-1000)." />
+                    <label for="provider-models">"Models"</label>
+                    <textarea id="provider-models" name="models" rows="4" required=true aria-describedby="provider-models-hint"></textarea>
+                    <p class="field-hint" id="provider-models-hint">"One per line: the public name, or public=upstream when the provider calls it differently."</p>
+                    <StepUpFields />
+                    <button type="submit" class="button">"Add provider"</button>
+                </ActionForm>
+            })}
+            <h2>"Prices"</h2>
+            <p class="muted">"Per million tokens. A request is billed at the price in force when it started."</p>
+            {loaded(
+                prices,
+                move |prices| {
+                    let rows = prices
+                        .into_iter()
+                        .map(|p| {
+                            let money = |v: i64| format_micros(v, &currency);
+                            view! {
+                                <tr>
+                                    <td>{p.model}</td>
+                                    <td class="number">{money(p.per_mtok.input)}</td>
+                                    <td class="number">{money(p.per_mtok.output)}</td>
+                                    <td class="number">{money(p.per_mtok.cache_write_5m)}</td>
+                                    <td class="number">{money(p.per_mtok.cache_write_1h)}</td>
+                                    <td class="number">{money(p.per_mtok.cache_read)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <div class="table-scroll">
+                            <table>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Model"</th>
+                                        <th scope="col" class="number">"Input"</th>
+                                        <th scope="col" class="number">"Output"</th>
+                                        <th scope="col" class="number">"Cache write 5 min"</th>
+                                        <th scope="col" class="number">"Cache write 1 h"</th>
+                                        <th scope="col" class="number">"Cache read"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    }
+                },
+            )}
+            {is_admin.then(|| view! {
+                <h3>"Set a price"</h3>
+                <ActionError action=set_price />
+                <ActionForm action=set_price>
+                    <Field label="Model" name="model" autocomplete="off" hint="The public model name customers send." />
+                    <Field label="Input" name="input" autocomplete="off" hint="Per million tokens, e.g. 3 or 0.25." />
+                    <Field label="Output" name="output" autocomplete="off" />
+                    <Field label="Cache write, 5 minutes" name="cache_write_5m" autocomplete="off" />
+                    <Field label="Cache write, 1 hour" name="cache_write_1h" autocomplete="off" />
+                    <Field label="Cache read" name="cache_read" autocomplete="off" />
+                    <StepUpFields />
+                    <button type="submit" class="button">"Set price from now"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn ProviderRow(provider: crate::pricing::ProviderView, can_change: bool) -> impl IntoView {
+    let toggle = ServerAction::<AdminSetProviderEnabled>::new();
+    let health = if provider.consecutive_failures > 0 {
+        format!(
+            "{} failures in a row; last: {}",
+            provider.consecutive_failures, provider.last_failure
+        )
+    } else {
+        format!("ok; last success {}", provider.last_success)
+    };
+    let enabled = provider.enabled;
+    view! {
+        <tr>
+            <td>{provider.name}</td>
+            <td>{provider.protocol}</td>
+            <td>{provider.base_url}</td>
+            <td>{provider.key_hint}</td>
+            <td>{provider.models.join(", ")}</td>
+            <td class="number">{provider.priority}</td>
+            <td class="number">{provider.weight}</td>
+            <td>{health}</td>
+            <td>
+                {if enabled { "enabled" } else { "disabled" }}
+                {can_change.then(|| view! {
+                    <ActionForm action=toggle>
+                        <input type="hidden" name="provider_id" value=provider.id.to_string() />
+                        <input type="hidden" name="enabled" value=(!enabled).to_string() />
+                        <button type="submit" class="button secondary">
+                            {if enabled { "Disable" } else { "Enable" }}
+                        </button>
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
     }
 }
