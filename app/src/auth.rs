@@ -147,6 +147,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("create_api_token", Access::SignedIn),
     ("rotate_api_token", Access::SignedIn),
     ("revoke_api_token", Access::SignedIn),
+    ("get_usage", Access::SignedIn),
     ("admin_list_users", Access::Staff),
     ("admin_get_user", Access::Staff),
     ("admin_list_security_events", Access::Staff),

@@ -14,6 +14,7 @@ pub mod paths;
 pub mod pricing;
 pub mod serverfns;
 pub mod ui;
+pub mod usage;
 pub mod wallet;
 
 #[cfg(feature = "ssr")]

@@ -33,6 +33,7 @@ pub const ACCOUNT_SECURITY: &str = "/account/security";
 pub const ACCOUNT_TWO_FACTOR: &str = "/account/two-factor";
 pub const ACCOUNT_WALLET: &str = "/account/wallet";
 pub const ACCOUNT_TOKENS: &str = "/account/tokens";
+pub const ACCOUNT_USAGE: &str = "/account/usage";
 /// The staff section.
 pub const ADMIN: &str = "/admin";
 pub const ADMIN_USERS: &str = "/admin/users";
@@ -43,6 +44,7 @@ pub const ADMIN_PROVIDERS: &str = "/admin/providers";
 
 /// Downloads, served by plain handlers beside the pages (a file, not a page).
 pub const ACCOUNT_WALLET_CSV: &str = "/account/wallet/history.csv";
+pub const ACCOUNT_USAGE_CSV: &str = "/account/usage/requests.csv";
 /// Makes a batch of redemption codes and answers with them as CSV: the only time the codes
 /// exist in plain text.
 pub const ADMIN_REDEMPTION_CSV: &str = "/admin/redemption-codes/batch.csv";
@@ -122,4 +124,6 @@ pub mod test_ids {
     pub const WALLET_CSV: &str = "wallet-csv";
     pub const BATCH_LIST: &str = "batch-list";
     pub const PROVIDER_LIST: &str = "provider-list";
+    pub const USAGE_ROWS: &str = "usage-rows";
+    pub const SPEND_CHART: &str = "spend-chart";
 }

@@ -20,3 +20,5 @@ export const TOKEN_LIST = "token-list";
 export const WALLET_CSV = "wallet-csv";
 export const BATCH_LIST = "batch-list";
 export const PROVIDER_LIST = "provider-list";
+export const USAGE_ROWS = "usage-rows";
+export const SPEND_CHART = "spend-chart";

@@ -1315,3 +1315,83 @@ proxy_test!(
         assert_eq!(unavailable.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
 );
+
+proxy_test!(
+    customers_see_filter_and_export_only_their_own_usage,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        let world = world(app, &fake, 10 * DOLLAR, |_| {}).await;
+        for model in [CLAUDE, "claude-unknown"] {
+            let mut request = claude_request(false);
+            request["model"] = json!(model);
+            world
+                .post("/v1/messages", &request)
+                .header("x-api-key", &world.token)
+                .send()
+                .await
+                .unwrap();
+        }
+        let records = wait_for_records(&world, 2).await;
+        let browser = common::accounts::Browser::new(&world.app, "198.51.100.70");
+        let signed_in = browser
+            .log_in("coder@example.com", common::accounts::PASSWORD)
+            .await;
+        assert_eq!(signed_in.status, StatusCode::OK);
+
+        let page = browser.get("/account/usage").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&records[0].request_id));
+        assert!(page.body.contains("Spend per day"));
+        let all: Value = serde_json::from_str(&browser.call("get_usage", &[]).await.body).unwrap();
+        assert_eq!(all["rows"].as_array().unwrap().len(), 2);
+        assert_eq!(all["days"].as_array().unwrap().len(), 30);
+        let charged: i64 = all["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["charge"].as_i64().unwrap())
+            .sum();
+        assert_eq!(charged, CLAUDE_BILL);
+        assert_eq!(all["models"][0]["model"], CLAUDE);
+        let refused: Value = serde_json::from_str(
+            &browser
+                .call("get_usage", &[("status", "rejected")])
+                .await
+                .body,
+        )
+        .unwrap();
+        assert_eq!(refused["rows"].as_array().unwrap().len(), 1);
+        assert_eq!(refused["rows"][0]["model"], "claude-unknown");
+        let bad = browser.call("get_usage", &[("status", "paid")]).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+        let csv = browser.get("/account/usage/requests.csv?status=ok").await;
+        assert_eq!(csv.status, StatusCode::OK);
+        let lines: Vec<&str> = csv.body.lines().collect();
+        assert_eq!(lines.len(), 2, "{}", csv.body);
+        assert!(lines[0].starts_with("started_utc,request_id,endpoint,model"));
+        assert!(lines[1].contains(&format!(",{CLAUDE},")));
+        assert!(lines[1].contains(&format!(",{CLAUDE_BILL},")));
+        assert!(!csv.body.contains(&world.token));
+
+        // Someone else sees none of it.
+        common::accounts::create_user(&world.app, "other@example.com", Role::Customer).await;
+        let other = common::accounts::Browser::new(&world.app, "198.51.100.71");
+        other
+            .log_in("other@example.com", common::accounts::PASSWORD)
+            .await;
+        let theirs: Value = serde_json::from_str(&other.call("get_usage", &[]).await.body).unwrap();
+        assert_eq!(theirs["rows"].as_array().unwrap().len(), 0);
+        let token_id = records[0].api_token_id.unwrap().to_string();
+        let probing: Value = serde_json::from_str(
+            &other
+                .call("get_usage", &[("token", token_id.as_str())])
+                .await
+                .body,
+        )
+        .unwrap();
+        assert_eq!(probing["rows"].as_array().unwrap().len(), 0);
+        let export = other.get("/account/usage/requests.csv").await;
+        assert_eq!(export.body.lines().count(), 1);
+    }
+);

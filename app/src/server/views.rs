@@ -273,3 +273,28 @@ pub fn provider(
             .map_or_else(|| "—".to_owned(), display_time),
     }
 }
+
+pub fn usage_row(
+    record: entity::usage_records::Model,
+    token_names: &[(i64, String)],
+) -> crate::usage::UsageRowView {
+    let token = record
+        .api_token_id
+        .and_then(|id| token_names.iter().find(|(t, _)| *t == id))
+        .map_or_else(|| "—".to_owned(), |(_, name)| name.clone());
+    crate::usage::UsageRowView {
+        id: record.id,
+        at: display_time(record.started_at),
+        endpoint: record.endpoint,
+        model: record.public_model,
+        token,
+        status: record.status,
+        input_tokens: record.input_tokens,
+        output_tokens: record.output_tokens,
+        cache_read_tokens: record.cache_read_tokens,
+        cache_write_tokens: record.cache_write_5m_tokens + record.cache_write_1h_tokens,
+        charge: record.charge,
+        latency_ms: record.latency_ms,
+        request_id: record.request_id,
+    }
+}

@@ -6,4 +6,5 @@ pub mod admin;
 pub mod consent;
 pub mod legal;
 pub mod pricing;
+pub mod usage;
 pub mod wallet;

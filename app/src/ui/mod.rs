@@ -20,6 +20,7 @@ use pages::admin::{
 use pages::api_tokens::ApiTokensPage;
 use pages::login_link::LogInLinkPage;
 use pages::login_two_factor::LogInTwoFactorPage;
+use pages::usage::UsagePage;
 use pages::wallet::WalletPage;
 use pages::{
     forgot_password::ForgotPasswordPage, home::HomePage, login::LogInPage, not_found::NotFoundPage,
@@ -144,6 +145,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/account/wallet") view=WalletPage ssr=SsrMode::Async />
                     <Route path=path!("/account/tokens") view=ApiTokensPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/usage") view=UsagePage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminHomePage />
                     <Route path=path!("/admin/ledger") view=AdminLedgerPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/redemption-codes") view=AdminRedemptionPage ssr=SsrMode::Async />

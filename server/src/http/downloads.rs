@@ -5,6 +5,7 @@ use crate::http::session::error_response;
 use app::auth::Viewer;
 use app::error::AppError;
 use app::paths;
+use app::server::services::proxy::records::{self, UsageFilter};
 use app::server::services::redemption::{self, NewBatch};
 use app::server::services::wallets::{self, HistoryFilter};
 use app::server::state::AppState;
@@ -20,6 +21,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::ACCOUNT_WALLET_CSV, get(wallet_history))
+        .route(paths::ACCOUNT_USAGE_CSV, get(usage_requests))
         .route(paths::ADMIN_REDEMPTION_CSV, post(redemption_batch))
 }
 
@@ -65,6 +67,40 @@ async fn wallet_history(
     .await;
     match result {
         Ok(csv) => attachment("wallet-history.csv", csv),
+        Err(error) => error_response(&headers, AppError::from(error)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct UsageQuery {
+    model: Option<String>,
+    token: Option<String>,
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The signed-in customer's own requests, filtered like the usage page.
+async fn usage_requests(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    headers: HeaderMap,
+    Query(query): Query<UsageQuery>,
+) -> Response {
+    let result = async {
+        let mut filter = UsageFilter::from_query(
+            query.model.as_deref(),
+            query.token.as_deref(),
+            query.status.as_deref(),
+            query.from.as_deref(),
+            query.to.as_deref(),
+        )?;
+        filter.user_id = Some(viewer.user_id);
+        records::csv(state.db(), &filter).await
+    }
+    .await;
+    match result {
+        Ok(csv) => attachment("api-usage.csv", csv),
         Err(error) => error_response(&headers, AppError::from(error)),
     }
 }

@@ -6,6 +6,7 @@
 //! numbers, negative ones included, are left as they are.
 
 use super::ServiceError;
+use chrono::{DateTime, Utc};
 
 /// A CSV document: a header row, then one row per record.
 pub fn csv_document<I, R>(header: &[&str], rows: I) -> Result<String, ServiceError>
@@ -25,6 +26,35 @@ where
         .into_inner()
         .map_err(|e| ServiceError::Internal(format!("writing CSV: {e}")))?;
     String::from_utf8(bytes).map_err(|e| ServiceError::Internal(format!("writing CSV: {e}")))
+}
+
+/// A half-open time range, either end open.
+pub type TimeRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// `from`/`to` dates of an export or page filter (`YYYY-MM-DD`, UTC, both inclusive) as a
+/// half-open time range.
+pub fn date_range(from: Option<&str>, to: Option<&str>) -> Result<TimeRange, ServiceError> {
+    let day = |value: &str, name: &str| {
+        chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .ok()
+            .and_then(|date| date.and_hms_opt(0, 0, 0))
+            .map(|start| start.and_utc())
+            .ok_or_else(|| {
+                ServiceError::Invalid(format!("'{name}' must be a date like 2026-01-31"))
+            })
+    };
+    let since = from.map(|v| day(v, "from")).transpose()?;
+    let until = to
+        .map(|v| day(v, "to").map(|start| start + chrono::Duration::days(1)))
+        .transpose()?;
+    if let (Some(since), Some(until)) = (since, until) {
+        if since >= until {
+            return Err(ServiceError::Invalid(
+                "'from' must not be after 'to'".to_owned(),
+            ));
+        }
+    }
+    Ok((since, until))
 }
 
 fn defuse(cell: &str) -> String {

@@ -279,26 +279,7 @@ impl HistoryFilter {
             }
             Some(other) => return Err(ServiceError::Invalid(format!("unknown kind '{other}'"))),
         };
-        let day = |value: &str, name: &str| {
-            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                .ok()
-                .and_then(|date| date.and_hms_opt(0, 0, 0))
-                .map(|start| start.and_utc())
-                .ok_or_else(|| {
-                    ServiceError::Invalid(format!("'{name}' must be a date like 2026-01-31"))
-                })
-        };
-        let since = given(from).map(|v| day(v, "from")).transpose()?;
-        let until = given(to)
-            .map(|v| day(v, "to").map(|start| start + chrono::Duration::days(1)))
-            .transpose()?;
-        if let (Some(since), Some(until)) = (since, until) {
-            if since >= until {
-                return Err(ServiceError::Invalid(
-                    "'from' must not be after 'to'".to_owned(),
-                ));
-            }
-        }
+        let (since, until) = exports::date_range(given(from), given(to))?;
         Ok(Self {
             wallet,
             kind,

@@ -48,6 +48,7 @@ fn AccountNav() -> impl IntoView {
                     })}
                     <li><A href=paths::ACCOUNT_WALLET>"Wallet"</A></li>
                     <li><A href=paths::ACCOUNT_TOKENS>"API tokens"</A></li>
+                    <li><A href=paths::ACCOUNT_USAGE>"Usage"</A></li>
                     <li><A href=paths::ACCOUNT>{viewer.username.clone()}</A></li>
                     <li>
                         <ActionForm action=log_out>

@@ -16,5 +16,6 @@ pub mod reset_password;
 pub mod setup;
 pub mod signup;
 pub mod terms;
+pub mod usage;
 pub mod verify_email;
 pub mod wallet;

@@ -3,10 +3,10 @@
 
 use super::super::ServiceError;
 use super::usage::{Cost, Usage};
-use chrono::{DateTime, Utc};
-use entity::usage_records;
+use chrono::{DateTime, Duration, Utc};
+use entity::usage_records::{self, Column};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// How a request ended, as recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,4 +110,229 @@ pub async fn insert<C: ConnectionTrait>(
     .exec(db)
     .await?;
     Ok(())
+}
+
+/// Which usage records to read.
+#[derive(Clone, Debug, Default)]
+pub struct UsageFilter {
+    /// Only this user's (always set for customers).
+    pub user_id: Option<i64>,
+    pub model: Option<String>,
+    pub token_id: Option<i64>,
+    pub status: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Records older than this id (the last of the previous page).
+    pub before_id: Option<i64>,
+}
+
+impl UsageFilter {
+    /// A filter from a page's query: `model`, `token` (id), `status` (see
+    /// [`crate::usage::USAGE_STATUSES`]), `from`/`to` dates (`YYYY-MM-DD`, UTC, inclusive).
+    pub fn from_query(
+        model: Option<&str>,
+        token: Option<&str>,
+        status: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Self, ServiceError> {
+        fn given(value: Option<&str>) -> Option<&str> {
+            value.map(str::trim).filter(|v| !v.is_empty())
+        }
+        let token_id = given(token)
+            .map(|t| {
+                t.parse::<i64>()
+                    .map_err(|_| ServiceError::Invalid("the token must be a token id".to_owned()))
+            })
+            .transpose()?;
+        let status = match given(status) {
+            None => None,
+            Some(s) if crate::usage::USAGE_STATUSES.iter().any(|(k, _)| *k == s) => {
+                Some(s.to_owned())
+            }
+            Some(other) => return Err(ServiceError::Invalid(format!("unknown status '{other}'"))),
+        };
+        let (since, until) = crate::server::services::exports::date_range(given(from), given(to))?;
+        Ok(Self {
+            user_id: None,
+            model: given(model).map(str::to_owned),
+            token_id,
+            status,
+            since,
+            until,
+            before_id: None,
+        })
+    }
+
+    fn apply(
+        &self,
+        mut query: sea_orm::Select<usage_records::Entity>,
+    ) -> sea_orm::Select<usage_records::Entity> {
+        if let Some(user_id) = self.user_id {
+            query = query.filter(Column::UserId.eq(user_id));
+        }
+        if let Some(model) = &self.model {
+            query = query.filter(Column::PublicModel.eq(model.as_str()));
+        }
+        if let Some(token_id) = self.token_id {
+            query = query.filter(Column::ApiTokenId.eq(token_id));
+        }
+        if let Some(status) = &self.status {
+            query = query.filter(Column::Status.eq(status.as_str()));
+        }
+        if let Some(since) = self.since {
+            query = query.filter(Column::StartedAt.gte(since));
+        }
+        if let Some(until) = self.until {
+            query = query.filter(Column::StartedAt.lt(until));
+        }
+        if let Some(before) = self.before_id {
+            query = query.filter(Column::Id.lt(before));
+        }
+        query
+    }
+}
+
+/// Records matching `filter`, newest first, at most `limit`.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    filter: &UsageFilter,
+    limit: u64,
+) -> Result<Vec<usage_records::Model>, ServiceError> {
+    Ok(filter
+        .apply(usage_records::Entity::find())
+        .order_by_desc(Column::Id)
+        .limit(limit.clamp(1, 5_000))
+        .all(db)
+        .await?)
+}
+
+/// What the charts read of a record: start, model, charge and the five token counts.
+type ChartRow = (DateTime<Utc>, String, i64, i64, i64, i64, i64, i64);
+
+/// Spend and tokens per day (UTC) and per model over the `days` days up to `now`, for the
+/// charts; days without requests are included with zeros.
+pub async fn totals<C: ConnectionTrait>(
+    db: &C,
+    filter: &UsageFilter,
+    days: i64,
+    now: DateTime<Utc>,
+) -> Result<(Vec<crate::usage::DayTotal>, Vec<crate::usage::ModelTotal>), ServiceError> {
+    let first = (now - Duration::days(days - 1)).date_naive();
+    let mut scoped = filter.clone();
+    scoped.before_id = None;
+    scoped.since = Some(first.and_hms_opt(0, 0, 0).map_or(now, |t| t.and_utc()));
+    scoped.until = None;
+    let rows: Vec<ChartRow> = scoped
+        .apply(usage_records::Entity::find())
+        .select_only()
+        .columns([
+            Column::StartedAt,
+            Column::PublicModel,
+            Column::Charge,
+            Column::InputTokens,
+            Column::OutputTokens,
+            Column::CacheReadTokens,
+            Column::CacheWrite5mTokens,
+            Column::CacheWrite1hTokens,
+        ])
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut day_totals: Vec<crate::usage::DayTotal> = (0..days)
+        .map(|n| crate::usage::DayTotal {
+            day: (first + Duration::days(n)).format("%Y-%m-%d").to_string(),
+            charge: 0,
+            tokens: 0,
+        })
+        .collect();
+    let mut models: Vec<crate::usage::ModelTotal> = Vec::new();
+    for (at, model, charge, input, output, read, write_5m, write_1h) in rows {
+        let tokens = input + output + read + write_5m + write_1h;
+        let day = at.format("%Y-%m-%d").to_string();
+        if let Some(total) = day_totals.iter_mut().find(|d| d.day == day) {
+            total.charge += charge;
+            total.tokens += tokens;
+        }
+        match models.iter_mut().find(|m| m.model == model) {
+            Some(total) => {
+                total.charge += charge;
+                total.tokens += tokens;
+            }
+            None => models.push(crate::usage::ModelTotal {
+                model,
+                tokens,
+                charge,
+            }),
+        }
+    }
+    models.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.model.cmp(&b.model)));
+    Ok((day_totals, models))
+}
+
+/// Lines read per query while exporting, and the most one export holds.
+const EXPORT_PAGE: u64 = 5_000;
+const MAX_EXPORT_ROWS: usize = 100_000;
+
+/// Records matching `filter` as CSV, newest first (at most 100,000).
+pub async fn csv<C: ConnectionTrait>(db: &C, filter: &UsageFilter) -> Result<String, ServiceError> {
+    let mut page = filter.clone();
+    let mut rows = Vec::new();
+    loop {
+        let batch = list(db, &page, EXPORT_PAGE).await?;
+        let complete = (batch.len() as u64) < EXPORT_PAGE;
+        page.before_id = batch.last().map(|r| r.id);
+        rows.extend(batch);
+        if complete || rows.len() >= MAX_EXPORT_ROWS {
+            break;
+        }
+    }
+    rows.truncate(MAX_EXPORT_ROWS);
+    super::super::exports::csv_document(
+        &[
+            "started_utc",
+            "request_id",
+            "endpoint",
+            "model",
+            "api_token_id",
+            "status",
+            "http_status",
+            "stream",
+            "input_tokens",
+            "output_tokens",
+            "cache_read_tokens",
+            "cache_write_5m_tokens",
+            "cache_write_1h_tokens",
+            "reasoning_tokens",
+            "charge",
+            "charge_micros",
+            "wallet",
+            "latency_ms",
+            "first_byte_ms",
+        ],
+        rows.into_iter().map(|r| {
+            vec![
+                r.started_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                r.request_id,
+                r.endpoint,
+                r.public_model,
+                r.api_token_id.map(|id| id.to_string()).unwrap_or_default(),
+                r.status,
+                r.http_status.to_string(),
+                r.stream.to_string(),
+                r.input_tokens.to_string(),
+                r.output_tokens.to_string(),
+                r.cache_read_tokens.to_string(),
+                r.cache_write_5m_tokens.to_string(),
+                r.cache_write_1h_tokens.to_string(),
+                r.reasoning_tokens.to_string(),
+                crate::money::decimal_micros(r.charge),
+                r.charge.to_string(),
+                r.wallet_charged.unwrap_or_default(),
+                r.latency_ms.to_string(),
+                r.first_byte_ms.map(|ms| ms.to_string()).unwrap_or_default(),
+            ]
+        }),
+    )
 }
