@@ -5,6 +5,8 @@
 pub const HOME: &str = "/";
 pub const PRICING: &str = "/pricing";
 pub const SETUP: &str = "/setup";
+/// The `codexclaude` set-up script for both CLIs, with this site's address filled in.
+pub const SETUP_SCRIPT: &str = "/setup/codexclaude";
 pub const PRIVACY: &str = "/privacy";
 pub const TERMS: &str = "/terms";
 

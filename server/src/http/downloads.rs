@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::ACCOUNT_WALLET_CSV, get(wallet_history))
         .route(paths::ACCOUNT_USAGE_CSV, get(usage_requests))
+        .route(paths::SETUP_SCRIPT, get(setup_script))
         .route(paths::ADMIN_REDEMPTION_CSV, post(redemption_batch))
 }
 
@@ -69,6 +70,24 @@ async fn wallet_history(
         Ok(csv) => attachment("wallet-history.csv", csv),
         Err(error) => error_response(&headers, AppError::from(error)),
     }
+}
+
+/// The `codexclaude` script with this site's address in it. The address is the configured
+/// base URL, validated at start-up as a bare http(s) origin, so it is safe inside single quotes.
+async fn setup_script(State(state): State<AppState>) -> Response {
+    let site = state.settings().public_base_url().trim_end_matches('/');
+    let script = include_str!("../../assets/codexclaude.sh").replace("__SITE_URL__", site);
+    (
+        [
+            (CONTENT_TYPE, "text/x-shellscript; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                "inline; filename=\"codexclaude\"".to_owned(),
+            ),
+        ],
+        script,
+    )
+        .into_response()
 }
 
 #[derive(Debug, Deserialize)]

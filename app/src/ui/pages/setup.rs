@@ -1,5 +1,6 @@
-//! Set-up instructions for Codex CLI and Claude Code. Token creation arrives with accounts; until
-//! then the page shows where a token goes.
+//! Set-up instructions for Codex CLI and Claude Code, filled with this site's address, and the
+//! `codexclaude` script that configures both (it asks for the token, so the token never sits in
+//! a URL or the shell history).
 
 use crate::bootstrap::use_bootstrap;
 use leptos::prelude::*;
@@ -26,6 +27,10 @@ pub fn SetupPage() -> impl IntoView {
          [analytics]\n\
          enabled = false"
     );
+    let script = format!(
+        "sh -c \"$(curl -fsSL {base}{})\"",
+        crate::paths::SETUP_SCRIPT
+    );
     view! {
         <Title text="Set up" />
         <section class="container narrow">
@@ -34,6 +39,15 @@ pub fn SetupPage() -> impl IntoView {
                 "You need an API token from your dashboard. It is shown once when you create it; \
                 keep it like a password."
             </p>
+            <h2 id="quick">"Both at once"</h2>
+            <p>
+                "This downloads the " <code>"codexclaude"</code> " script, which asks for your token \
+                (it never goes into a URL or your shell history) and configures Claude Code and \
+                Codex CLI. "
+                <a href=crate::paths::SETUP_SCRIPT rel="external">"Read the script first"</a>
+                " if you like."
+            </p>
+            <pre class="code" aria-labelledby="quick"><code>{script}</code></pre>
             <h2 id="claude-code">"Claude Code"</h2>
             <p>"Set these variables in the shell where you run " <code>"claude"</code> ":"</p>
             <pre class="code" aria-labelledby="claude-code"><code>{claude}</code></pre>
