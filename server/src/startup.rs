@@ -77,6 +77,7 @@ impl Application {
                 ),
             },
             trusted_proxies: Arc::new(settings.server.trusted_proxies.clone()),
+            in_flight: Arc::default(),
         };
         let router = router(state, &settings, db.clone(), proxy_state);
         Ok(Self {

@@ -53,6 +53,13 @@ const GPT_PRICES: PriceSheet = PriceSheet {
 /// Spawns a test app that may reach the fake provider on loopback, on both databases.
 macro_rules! proxy_test {
     ($name:ident, $body:expr) => {
+        proxy_test!(
+            $name,
+            |_settings: &mut app::server::config::Settings| {},
+            $body
+        );
+    };
+    ($name:ident, $customise:expr, $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -63,6 +70,7 @@ macro_rules! proxy_test {
                     s.proxy.idle_timeout_secs = 2;
                     s.proxy.max_output_estimate = 4_096;
                     s.server.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+                    ($customise)(s);
                 })
                 .await
                 else {
@@ -845,6 +853,9 @@ async fn price_output_only(world: &World) {
 
 proxy_test!(
     two_hundred_streams_against_credit_for_fifty_overdraw_only_by_the_upstreams_excess,
+    |s: &mut app::server::config::Settings| {
+        s.proxy.max_concurrent_per_token = 200;
+    },
     |app: TestApp| async move {
         let fake = FakeUpstream::start_with("slow:400").await;
         // max_tokens 50 holds 0.005; 0.25 covers exactly fifty holds. The provider then
@@ -1393,5 +1404,114 @@ proxy_test!(
         assert_eq!(probing["rows"].as_array().unwrap().len(), 0);
         let export = other.get("/account/usage/requests.csv").await;
         assert_eq!(export.body.lines().count(), 1);
+    }
+);
+
+proxy_test!(
+    tokens_are_held_to_their_request_rate_and_concurrency,
+    |s: &mut app::server::config::Settings| {
+        s.proxy.requests_per_minute = 4;
+        s.proxy.max_concurrent_per_token = 2;
+    },
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start_with("slow:300").await;
+        let world = world(app, &fake, 10 * DOLLAR, |_| {}).await;
+        let send = || {
+            world
+                .post("/v1/messages", &claude_request(true))
+                .header("x-api-key", &world.token)
+                .send()
+        };
+        // Two streams run; a third at the same time is turned away, without a charge.
+        let (first, second) = (send().await.unwrap(), send().await.unwrap());
+        let third = send().await.unwrap();
+        assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(third.headers()["retry-after"], "1");
+        let body: Value = third.json().await.unwrap();
+        assert_eq!(body["error"]["type"], "rate_limit_error");
+        assert_eq!(first.status(), StatusCode::OK);
+        first.text().await.unwrap();
+        second.text().await.unwrap();
+        wait_for_records(&world, 2).await;
+        // The fourth start in this minute is allowed, the fifth is not.
+        let fourth = send().await.unwrap();
+        assert_eq!(fourth.status(), StatusCode::OK);
+        fourth.text().await.unwrap();
+        let fifth = send().await.unwrap();
+        assert_eq!(fifth.status(), StatusCode::TOO_MANY_REQUESTS);
+        let wait: u64 = fifth.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&wait));
+        // Refusals for rate are not billed or recorded: three requests ran.
+        wait_for_records(&world, 3).await;
+        assert_eq!(world.available().await, 10 * DOLLAR - 3 * CLAUDE_BILL);
+    }
+);
+
+proxy_test!(
+    bodies_are_capped_after_decompression,
+    |s: &mut app::server::config::Settings| {
+        s.server.max_body_bytes = 8 * 1024;
+    },
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        let world = world(app, &fake, 10 * DOLLAR, |_| {}).await;
+        let mut request = claude_request(false);
+        request["messages"][0]["content"] = json!("a".repeat(64 * 1024));
+        let plain = serde_json::to_vec(&request).unwrap();
+        // A real gzip: 64 KiB of one letter shrinks far below the cap.
+        let mut gzip = std::process::Command::new("gzip")
+            .arg("-c")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(gzip.stdin.as_mut().unwrap(), &plain).unwrap();
+        let compressed = gzip.wait_with_output().unwrap().stdout;
+        assert!(compressed.len() < 8 * 1024);
+        let response = world
+            .app
+            .client
+            .post(world.app.url("/v1/messages"))
+            .header("x-api-key", &world.token)
+            .header("content-type", "application/json")
+            .header("content-encoding", "gzip")
+            .body(compressed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["type"], "request_too_large");
+        assert!(fake.seen().is_empty());
+
+        // A small compressed request is inflated and forwarded as plain JSON.
+        let small = serde_json::to_vec(&claude_request(false)).unwrap();
+        let mut gzip = std::process::Command::new("gzip")
+            .arg("-c")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(gzip.stdin.as_mut().unwrap(), &small).unwrap();
+        let compressed = gzip.wait_with_output().unwrap().stdout;
+        let response = world
+            .app
+            .client
+            .post(world.app.url("/v1/messages"))
+            .header("x-api-key", &world.token)
+            .header("content-type", "application/json")
+            .header("content-encoding", "gzip")
+            .body(compressed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let seen = fake.seen();
+        assert_eq!(seen[0].body["model"], "claude-test-upstream");
+        assert!(seen[0].headers.get("content-encoding").is_none());
     }
 );

@@ -121,6 +121,8 @@ struct Context {
     client_ip: Option<String>,
     user_agent: Option<String>,
     region: Option<String>,
+    /// The token's in-flight slot, held until the request (and its stream) is done.
+    slot: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl Context {
@@ -204,7 +206,7 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
         .and_then(|name| parts.headers.get(name))
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let context = Context {
+    let mut context = Context {
         surface,
         request_id,
         started,
@@ -217,6 +219,7 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
             .map(str::to_owned),
         region,
         state,
+        slot: None,
     };
 
     let Some(token) = presented_token(&parts.headers) else {
@@ -224,27 +227,34 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
             "no API token: send it in x-api-key or Authorization: Bearer".to_owned(),
         ));
     };
+    let caller =
+        match api_tokens::authenticate(context.state.app.db(), &token, client_ip, started_at).await
+        {
+            Ok(Ok(caller)) => caller,
+            Ok(Err(refusal)) => {
+                let error = match refusal {
+                    Refusal::Invalid => ProxyError::Unauthenticated(
+                        "this API token is not valid: check it, or create one on the dashboard"
+                            .to_owned(),
+                    ),
+                    Refusal::Expired => {
+                        ProxyError::Unauthenticated("this API token has expired".to_owned())
+                    }
+                    Refusal::Suspended => {
+                        ProxyError::Forbidden("this account is suspended".to_owned())
+                    }
+                    Refusal::AddressNotAllowed => ProxyError::Forbidden(
+                        "this API token may not be used from your address".to_owned(),
+                    ),
+                };
+                return context.fail(&error);
+            }
+            Err(error) => return context.fail(&internal(error)),
+        };
+    if let Err(error) = admit(&mut context, &caller, started_at).await {
+        return context.fail(&error);
+    }
     let db = context.state.app.db();
-    let caller = match api_tokens::authenticate(db, &token, client_ip, started_at).await {
-        Ok(Ok(caller)) => caller,
-        Ok(Err(refusal)) => {
-            let error = match refusal {
-                Refusal::Invalid => ProxyError::Unauthenticated(
-                    "this API token is not valid: check it, or create one on the dashboard"
-                        .to_owned(),
-                ),
-                Refusal::Expired => {
-                    ProxyError::Unauthenticated("this API token has expired".to_owned())
-                }
-                Refusal::Suspended => ProxyError::Forbidden("this account is suspended".to_owned()),
-                Refusal::AddressNotAllowed => ProxyError::Forbidden(
-                    "this API token may not be used from your address".to_owned(),
-                ),
-            };
-            return context.fail(&error);
-        }
-        Err(error) => return context.fail(&internal(error)),
-    };
 
     let body = match axum::body::to_bytes(body, context.state.max_body_bytes).await {
         Ok(body) => body,
@@ -352,6 +362,52 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
         record,
     };
     relay(context, bill, routes, &parts.headers, query, body, &model).await
+}
+
+/// Applies the token's request-rate budget (shared by all replicas through the database) and
+/// its cap on requests in flight; takes a slot that lives as long as the request.
+async fn admit(
+    context: &mut Context,
+    caller: &ApiCaller,
+    now: DateTime<Utc>,
+) -> Result<(), ProxyError> {
+    use app::server::services::rate_limit::{self, Decision, Limit};
+    let settings = context.state.settings.clone();
+    let limit = Limit {
+        max_hits: i64::from(settings.requests_per_minute),
+        window: chrono::Duration::minutes(1),
+    };
+    let decision = rate_limit::hit(
+        context.state.app.db(),
+        "proxy_token_minute",
+        &caller.token_id.to_string(),
+        limit,
+        now,
+    )
+    .await
+    .map_err(internal)?;
+    if let Decision::Limited { retry_after } = decision {
+        return Err(ProxyError::RateLimited {
+            message: format!(
+                "this API token may start {} requests a minute; please slow down",
+                settings.requests_per_minute
+            ),
+            retry_after: u64::try_from(retry_after.num_seconds()).unwrap_or(1).max(1),
+        });
+    }
+    let slot = context
+        .state
+        .in_flight
+        .enter(caller.token_id, settings.max_concurrent_per_token)
+        .ok_or_else(|| ProxyError::RateLimited {
+            message: format!(
+                "this API token already has {} requests in progress; wait for one to finish",
+                settings.max_concurrent_per_token
+            ),
+            retry_after: 1,
+        })?;
+    context.slot = Some(slot);
+    Ok(())
 }
 
 /// The request body to send: as received, except that chat streams are asked to report usage

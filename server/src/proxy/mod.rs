@@ -34,6 +34,37 @@ pub struct ProxyState {
     /// The header carrying the client's region, believed only from trusted proxies.
     pub region_header: Option<http::HeaderName>,
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// Requests in flight per API token in this process.
+    pub in_flight: Arc<InFlight>,
+}
+
+/// Per-token caps on requests in flight. Per process: with several replicas the cap applies on
+/// each (the per-minute budget, kept in the database, is shared).
+#[derive(Default)]
+pub struct InFlight {
+    tokens: std::sync::Mutex<std::collections::HashMap<i64, Arc<tokio::sync::Semaphore>>>,
+}
+
+impl InFlight {
+    /// A slot for one more request of `token_id`, or None when `cap` are already running. The
+    /// slot is released when the returned permit is dropped (the request finished).
+    pub fn enter(&self, token_id: i64, cap: u32) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let semaphore = {
+            let mut tokens = self
+                .tokens
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if tokens.len() > 10_000 {
+                // Forget idle tokens so the map cannot grow without bound.
+                tokens.retain(|_, s| s.available_permits() < cap as usize);
+            }
+            tokens
+                .entry(token_id)
+                .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(cap as usize)))
+                .clone()
+        };
+        semaphore.try_acquire_owned().ok()
+    }
 }
 
 /// One API operation the proxy forwards.

@@ -391,6 +391,14 @@ impl TestApp {
                 self.settings.proxy.allow_private_upstreams.to_string(),
             )
             .env(
+                "CODEXAPI_PROXY__MAX_CONCURRENT_PER_TOKEN",
+                self.settings.proxy.max_concurrent_per_token.to_string(),
+            )
+            .env(
+                "CODEXAPI_PROXY__REQUESTS_PER_MINUTE",
+                self.settings.proxy.requests_per_minute.to_string(),
+            )
+            .env(
                 "CODEXAPI_SECURITY__SECRET_KEY",
                 self.settings
                     .security
