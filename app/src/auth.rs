@@ -156,6 +156,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("admin_record_payout", Access::Admin),
     ("admin_list_redemption_batches", Access::Staff),
     ("admin_list_providers", Access::Staff),
+    ("admin_get_usage", Access::Staff),
     ("admin_add_provider", Access::Admin),
     ("admin_set_provider_enabled", Access::Admin),
     ("admin_set_price", Access::Admin),

@@ -43,6 +43,7 @@ pub const ADMIN_SECURITY: &str = "/admin/security";
 pub const ADMIN_LEDGER: &str = "/admin/ledger";
 pub const ADMIN_REDEMPTION: &str = "/admin/redemption-codes";
 pub const ADMIN_PROVIDERS: &str = "/admin/providers";
+pub const ADMIN_USAGE: &str = "/admin/usage";
 
 /// Downloads, served by plain handlers beside the pages (a file, not a page).
 pub const ACCOUNT_WALLET_CSV: &str = "/account/wallet/history.csv";

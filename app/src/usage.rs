@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageRowView {
     pub id: i64,
+    pub user_id: i64,
     pub at: String,
     pub endpoint: String,
     pub model: String,
@@ -46,6 +47,23 @@ pub struct UsagePageView {
     pub models: Vec<ModelTotal>,
     /// (id, name) of the caller's tokens, for the filter.
     pub tokens: Vec<(i64, String)>,
+}
+
+/// How one provider fared over a period (requests that reached it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderStat {
+    pub provider: String,
+    pub requests: i64,
+    pub errors: i64,
+    /// Errors per thousand requests (integer arithmetic; shown as a percentage).
+    pub errors_per_mille: i64,
+}
+
+/// The staff usage page: everyone's requests, and provider error rates.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUsageView {
+    pub page: UsagePageView,
+    pub providers: Vec<ProviderStat>,
 }
 
 /// Request statuses a usage filter accepts, with labels.

@@ -1515,3 +1515,70 @@ proxy_test!(
         assert!(seen[0].headers.get("content-encoding").is_none());
     }
 );
+
+proxy_test!(
+    staff_see_everyones_usage_and_provider_error_rates,
+    |app: TestApp| async move {
+        let good = FakeUpstream::start().await;
+        let broken = FakeUpstream::start_with("status:500").await;
+        let world = world(app, &good, 10 * DOLLAR, |_| {}).await;
+        add_provider(
+            &world.app,
+            "anthropic-flaky",
+            &broken.base_url,
+            Protocol::Anthropic,
+            -1,
+        )
+        .await;
+        for _ in 0..2 {
+            let answered = world
+                .post("/v1/messages", &claude_request(false))
+                .header("x-api-key", &world.token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answered.status(), StatusCode::OK);
+        }
+        wait_for_records(&world, 2).await;
+        let support =
+            common::accounts::admin(&world.app, "helper@example.com", "198.51.100.80").await;
+        let view: Value =
+            serde_json::from_str(&support.call("admin_get_usage", &[]).await.body).unwrap();
+        assert_eq!(view["page"]["rows"].as_array().unwrap().len(), 2);
+        assert_eq!(view["page"]["rows"][0]["user_id"], world.customer.user_id);
+        let providers = view["providers"].as_array().unwrap();
+        assert_eq!(
+            providers.len(),
+            1,
+            "the record names the provider that answered"
+        );
+        assert_eq!(providers[0]["provider"], "anthropic-main");
+        let health: Value =
+            serde_json::from_str(&support.call("admin_list_providers", &[]).await.body).unwrap();
+        let flaky = health
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "anthropic-flaky")
+            .unwrap();
+        assert_eq!(flaky["consecutive_failures"], 2);
+        let filtered: Value = serde_json::from_str(
+            &support
+                .call("admin_get_usage", &[("user", "999999")])
+                .await
+                .body,
+        )
+        .unwrap();
+        assert_eq!(filtered["page"]["rows"].as_array().unwrap().len(), 0);
+        let page = support.get("/admin/usage").await;
+        assert!(page.body.contains("anthropic-main"));
+        let customer = common::accounts::Browser::new(&world.app, "198.51.100.81");
+        customer
+            .log_in("coder@example.com", common::accounts::PASSWORD)
+            .await;
+        assert_eq!(
+            customer.call("admin_get_usage", &[]).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);

@@ -284,6 +284,7 @@ pub fn usage_row(
         .map_or_else(|| "—".to_owned(), |(_, name)| name.clone());
     crate::usage::UsageRowView {
         id: record.id,
+        user_id: record.user_id,
         at: display_time(record.started_at),
         endpoint: record.endpoint,
         model: record.public_model,

@@ -15,7 +15,7 @@ use pages::account_security::AccountSecurityPage;
 use pages::account_two_factor::AccountTwoFactorPage;
 use pages::admin::{
     AdminHomePage, AdminLedgerPage, AdminProvidersPage, AdminRedemptionPage, AdminSecurityPage,
-    AdminUserPage, AdminUsersPage,
+    AdminUsagePage, AdminUserPage, AdminUsersPage,
 };
 use pages::api_tokens::ApiTokensPage;
 use pages::login_link::LogInLinkPage;
@@ -150,6 +150,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/ledger") view=AdminLedgerPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/redemption-codes") view=AdminRedemptionPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/providers") view=AdminProvidersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/usage") view=AdminUsagePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/:id") view=AdminUserPage ssr=SsrMode::Async />
                     <Route

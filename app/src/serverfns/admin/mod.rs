@@ -3,6 +3,7 @@
 
 mod add_provider;
 mod adjust_wallet;
+mod get_usage;
 mod get_user;
 mod get_user_wallet;
 mod ledger_health;
@@ -18,6 +19,7 @@ mod set_suspended;
 
 pub use add_provider::*;
 pub use adjust_wallet::*;
+pub use get_usage::*;
 pub use get_user::*;
 pub use get_user_wallet::*;
 pub use ledger_health::*;

@@ -7,6 +7,7 @@ use crate::auth::Role;
 use crate::bootstrap::use_bootstrap;
 use crate::money::format_micros;
 use crate::paths::{self, test_ids};
+use crate::serverfns::admin::admin_get_usage;
 use crate::serverfns::admin::{
     admin_get_user, admin_get_user_wallet, admin_ledger_health, admin_list_providers,
     admin_list_redemption_batches, admin_list_security_events, admin_list_users, AdminAddProvider,
@@ -17,6 +18,7 @@ use crate::serverfns::pricing::list_prices;
 use crate::ui::components::forms::{query_param, url_query, ActionError, Field, NoticeBanner};
 use crate::ui::components::loading::loaded;
 use crate::ui::pages::account_security::EventTable;
+use crate::ui::pages::usage::{ModelChart, SpendChart, UsageTable};
 use crate::ui::pages::wallet::LedgerTable;
 use crate::wallet::WalletView;
 use leptos::form::ActionForm;
@@ -33,6 +35,8 @@ fn AdminNav() -> impl IntoView {
             <A href=paths::ADMIN_USERS>"Accounts"</A>
             " · "
             <A href=paths::ADMIN_SECURITY>"Security log"</A>
+            " · "
+            <A href=paths::ADMIN_USAGE>"Usage"</A>
             " · "
             <A href=paths::ADMIN_PROVIDERS>"Providers and prices"</A>
             " · "
@@ -601,5 +605,121 @@ fn ProviderRow(provider: crate::pricing::ProviderView, can_change: bool) -> impl
                 })}
             </td>
         </tr>
+    }
+}
+
+/// Everyone's requests (filter by account, model, status, dates), the 30-day charts, and how
+/// often each provider failed in the last 24 hours.
+#[component]
+pub fn AdminUsagePage() -> impl IntoView {
+    let (user, model, status, from, to) = (
+        query_param("user"),
+        query_param("model"),
+        query_param("status"),
+        query_param("from"),
+        query_param("to"),
+    );
+    let before = query_param("before");
+    let data = Resource::new(
+        move || {
+            (
+                user.get(),
+                model.get(),
+                status.get(),
+                from.get(),
+                to.get(),
+                before.get(),
+            )
+        },
+        |(user, model, status, from, to, before)| {
+            admin_get_usage(
+                user,
+                model,
+                status,
+                from,
+                to,
+                before.and_then(|b| b.parse().ok()),
+            )
+        },
+    );
+    view! {
+        <Title text="Usage" />
+        <section class="container">
+            <h1>"Usage"</h1>
+            <AdminNav />
+            <form method="get" action=paths::ADMIN_USAGE class="search-form" aria-label="Filter requests">
+                <label for="usage-user">"Account id"</label>
+                <input id="usage-user" name="user" type="number" min="1" value=move || user.get() />
+                <label for="usage-model">"Model"</label>
+                <input id="usage-model" name="model" value=move || model.get() />
+                <label for="usage-status">"Status"</label>
+                <input id="usage-status" name="status" value=move || status.get() placeholder="upstream_error" />
+                <label for="usage-from">"From"</label>
+                <input id="usage-from" name="from" type="date" value=move || from.get() />
+                <label for="usage-to">"To"</label>
+                <input id="usage-to" name="to" type="date" value=move || to.get() />
+                <button type="submit" class="button secondary">"Filter"</button>
+            </form>
+            {loaded(
+                data,
+                move |view| {
+                    let providers = view
+                        .providers
+                        .into_iter()
+                        .map(|p| {
+                            let rate = format!("{}.{}%", p.errors_per_mille / 10, p.errors_per_mille % 10);
+                            view! {
+                                <tr>
+                                    <td>{p.provider}</td>
+                                    <td class="number">{p.requests}</td>
+                                    <td class="number">{p.errors}</td>
+                                    <td class="number">{rate}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    let next = view
+                        .page
+                        .next_before
+                        .map(|before| {
+                            let query = url_query(
+                                &[
+                                    ("user", user.get_untracked().unwrap_or_default()),
+                                    ("model", model.get_untracked().unwrap_or_default()),
+                                    ("status", status.get_untracked().unwrap_or_default()),
+                                    ("from", from.get_untracked().unwrap_or_default()),
+                                    ("to", to.get_untracked().unwrap_or_default()),
+                                    ("before", before.to_string()),
+                                ],
+                            );
+                            view! { <a href=format!("{}?{query}", paths::ADMIN_USAGE)>"Older requests"</a> }
+                        });
+                    view! {
+                        <h2>"Providers, last 24 hours"</h2>
+                        <div class="table-scroll">
+                            <table>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Provider"</th>
+                                        <th scope="col" class="number">"Requests"</th>
+                                        <th scope="col" class="number">"Errors"</th>
+                                        <th scope="col" class="number">"Error rate"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{providers}</tbody>
+                            </table>
+                        </div>
+                        <h2>"Last 30 days"</h2>
+                        <div class="charts">
+                            <SpendChart days=view.page.days />
+                            <ModelChart models=view.page.models />
+                        </div>
+                        <h2>"Requests"</h2>
+                        <UsageTable rows=view.page.rows show_account=true />
+                        {next}
+                    }
+                },
+            )}
+        </section>
     }
 }

@@ -76,7 +76,6 @@ pub fn UsagePage() -> impl IntoView {
 
 #[component]
 fn Usage(view: UsagePageView, filter: UsageQuery) -> impl IntoView {
-    let currency = use_bootstrap().site.currency;
     let csv = format!(
         "{}?{}",
         paths::ACCOUNT_USAGE_CSV,
@@ -88,13 +87,36 @@ fn Usage(view: UsagePageView, filter: UsageQuery) -> impl IntoView {
         let query = url_query(&pairs);
         view! { <a href=format!("{}?{query}", paths::ACCOUNT_USAGE)>"Older requests"</a> }
     });
-    let rows = view
-        .rows
+    view! {
+        <h2>"Last 30 days"</h2>
+        <div class="charts">
+            <SpendChart days=view.days />
+            <ModelChart models=view.models />
+        </div>
+        <h2>"Requests"</h2>
+        <FilterForm filter tokens=view.tokens />
+        <p>
+            <a href=csv download="api-usage.csv" rel="external">"Download as CSV"</a>
+            " (everything the filter selects)"
+        </p>
+        <UsageTable rows=view.rows show_account=false />
+        {next}
+    }
+}
+
+/// Requests as rows; `show_account` adds the account id staff need.
+#[component]
+pub fn UsageTable(rows: Vec<crate::usage::UsageRowView>, show_account: bool) -> impl IntoView {
+    let currency = use_bootstrap().site.currency;
+    let rows = rows
         .into_iter()
         .map(|row| {
             view! {
                 <tr>
                     <td>{row.at}</td>
+                    {show_account.then(|| view! {
+                        <td><a href=paths::admin_user(row.user_id)>{row.user_id}</a></td>
+                    })}
                     <td>{row.model}</td>
                     <td>{row.token}</td>
                     <td>{row.endpoint}</td>
@@ -111,22 +133,12 @@ fn Usage(view: UsagePageView, filter: UsageQuery) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <h2>"Last 30 days"</h2>
-        <div class="charts">
-            <SpendChart days=view.days />
-            <ModelChart models=view.models />
-        </div>
-        <h2>"Requests"</h2>
-        <FilterForm filter tokens=view.tokens />
-        <p>
-            <a href=csv download="api-usage.csv" rel="external">"Download as CSV"</a>
-            " (everything the filter selects)"
-        </p>
         <div class="table-scroll">
             <table data-testid=test_ids::USAGE_ROWS>
                 <thead>
                     <tr>
                         <th scope="col">"When"</th>
+                        {show_account.then(|| view! { <th scope="col">"Account"</th> })}
                         <th scope="col">"Model"</th>
                         <th scope="col">"Token"</th>
                         <th scope="col">"Endpoint"</th>
@@ -143,7 +155,6 @@ fn Usage(view: UsagePageView, filter: UsageQuery) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        {next}
     }
 }
 
@@ -191,7 +202,7 @@ const CHART_HEIGHT: i64 = 160;
 
 /// Daily spend as bars, scaled to the busiest day; each bar has a title for its figures.
 #[component]
-fn SpendChart(days: Vec<DayTotal>) -> impl IntoView {
+pub fn SpendChart(days: Vec<DayTotal>) -> impl IntoView {
     let currency = use_bootstrap().site.currency;
     let peak = days.iter().map(|d| d.charge).max().unwrap_or(0).max(1);
     let count = i64::try_from(days.len()).unwrap_or(1).max(1);
@@ -233,7 +244,7 @@ fn SpendChart(days: Vec<DayTotal>) -> impl IntoView {
 
 /// Tokens per model as horizontal bars, largest first.
 #[component]
-fn ModelChart(models: Vec<ModelTotal>) -> impl IntoView {
+pub fn ModelChart(models: Vec<ModelTotal>) -> impl IntoView {
     let peak = models.iter().map(|m| m.tokens).max().unwrap_or(0).max(1);
     let row = 24;
     let height = (i64::try_from(models.len()).unwrap_or(0) * row).max(row);

@@ -336,3 +336,41 @@ pub async fn csv<C: ConnectionTrait>(db: &C, filter: &UsageFilter) -> Result<Str
         }),
     )
 }
+
+/// Requests and errors per provider since `since` (requests refused before reaching a
+/// provider are not counted). An error is an attempt that ended as `upstream_error`.
+pub async fn provider_stats<C: ConnectionTrait>(
+    db: &C,
+    since: DateTime<Utc>,
+) -> Result<Vec<crate::usage::ProviderStat>, ServiceError> {
+    let rows: Vec<(String, String)> = usage_records::Entity::find()
+        .select_only()
+        .columns([Column::ProviderLabel, Column::Status])
+        .filter(Column::StartedAt.gte(since))
+        .filter(Column::ProviderLabel.ne(""))
+        .limit(200_000)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut stats: Vec<crate::usage::ProviderStat> = Vec::new();
+    for (provider, status) in rows {
+        let error = i64::from(status == Outcome::UpstreamError.as_str());
+        match stats.iter_mut().find(|s| s.provider == provider) {
+            Some(stat) => {
+                stat.requests += 1;
+                stat.errors += error;
+            }
+            None => stats.push(crate::usage::ProviderStat {
+                provider,
+                requests: 1,
+                errors: error,
+                errors_per_mille: 0,
+            }),
+        }
+    }
+    for stat in &mut stats {
+        stat.errors_per_mille = stat.errors * 1000 / stat.requests.max(1);
+    }
+    stats.sort_by(|a, b| a.provider.cmp(&b.provider));
+    Ok(stats)
+}
