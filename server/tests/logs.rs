@@ -192,7 +192,7 @@ async fn debug_logs_hold_no_secrets() {
 /// token, the canaries and the customer's wallet CSV export.
 async fn proxy_traffic(base: &str, db_file: &std::path::Path) -> (String, Vec<String>, String) {
     use app::pricing::PriceSheet;
-    use app::server::services::api_tokens::{self, BillingSource, TokenOptions};
+    use app::server::services::api_tokens::{self, TokenOptions};
     use app::server::services::ledger::WalletKind;
     use app::server::services::pricing::{self, NewModelPrice};
     use app::server::services::proxy::providers::{self, NewProvider, Protocol};
@@ -276,26 +276,12 @@ async fn proxy_traffic(base: &str, db_file: &std::path::Path) -> (String, Vec<St
     )
     .await
     .unwrap();
-    let token = api_tokens::create(
-        &db,
-        &viewer,
-        TokenOptions {
-            name: "canary".to_owned(),
-            expires_at: None,
-            daily_limit: None,
-            monthly_limit: None,
-            total_limit: None,
-            allowed_models: Vec::new(),
-            allowed_ips: Vec::new(),
-            billing_source: BillingSource::TokenWallet,
-        },
-        now,
-    )
-    .await
-    .unwrap()
-    .secret
-    .expose()
-    .to_owned();
+    let token = api_tokens::create(&db, &viewer, TokenOptions::open("canary"), now)
+        .await
+        .unwrap()
+        .secret
+        .expose()
+        .to_owned();
 
     let client = reqwest::Client::new();
     let mut canaries = Vec::new();

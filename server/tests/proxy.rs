@@ -18,7 +18,7 @@ use app::server::services::proxy::providers::{self, NewProvider, Protocol};
 use app::server::services::secrets::Keys;
 use app::server::services::wallets;
 use chrono::{Duration, Utc};
-use common::fake_upstream::FakeUpstream;
+use common::fake_upstream::{capture, FakeUpstream};
 use common::{Backend, TestApp};
 use entity::usage_records;
 use reqwest::StatusCode;
@@ -191,16 +191,7 @@ async fn world(
         .await
         .unwrap();
     }
-    let mut token_options = TokenOptions {
-        name: "laptop".to_owned(),
-        expires_at: None,
-        daily_limit: None,
-        monthly_limit: None,
-        total_limit: None,
-        allowed_models: Vec::new(),
-        allowed_ips: Vec::new(),
-        billing_source: BillingSource::TokenWallet,
-    };
+    let mut token_options = TokenOptions::open("laptop");
     options(&mut token_options);
     let created = api_tokens::create(&db, &customer, token_options, now)
         .await
@@ -795,6 +786,18 @@ proxy_test!(
     }
 );
 
+/// `bytes` compressed by the system's gzip.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gzip = std::process::Command::new("gzip")
+        .arg("-c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(gzip.stdin.as_mut().unwrap(), bytes).unwrap();
+    gzip.wait_with_output().unwrap().stdout
+}
+
 /// Sends `count` requests at once, alternating between this server and `replica`; returns how
 /// many were admitted and how many refused for credit.
 async fn race(world: &World, replica: &str, request: &Value, count: usize) -> (usize, usize) {
@@ -984,15 +987,8 @@ proxy_test!(
         ];
         let mut spent = 0;
         for (number, (file, counts, status)) in cases.iter().enumerate() {
-            let capture: Value = serde_json::from_str(
-                &std::fs::read_to_string(format!(
-                    "{}/tests/fixtures/captures/{file}",
-                    env!("CARGO_MANIFEST_DIR")
-                ))
-                .unwrap(),
-            )
-            .unwrap();
-            let request = &capture["request"];
+            let recorded_exchange = capture(file);
+            let request = &recorded_exchange["request"];
             let path = request["path"].as_str().unwrap();
             let anthropic = path.starts_with("/v1/messages");
             let query = if request["query"]["beta"].is_array() {
@@ -1011,13 +1007,13 @@ proxy_test!(
             let answer = call.send().await.unwrap();
             assert_eq!(answer.status(), StatusCode::OK, "{file}");
             let body = answer.text().await.unwrap();
-            let recorded = capture["response"]["sse_events"]
+            let recorded = recorded_exchange["response"]["sse_events"]
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
             if recorded.is_empty() {
                 let sent: Value = serde_json::from_str(&body).unwrap();
-                assert_eq!(sent, capture["response"]["body"], "{file}");
+                assert_eq!(sent, recorded_exchange["response"]["body"], "{file}");
             } else {
                 let names: Vec<String> = recorded
                     .iter()
@@ -1056,16 +1052,9 @@ proxy_test!(
         }
 
         // A Responses stream that fails in-band with no usage is not billed.
-        let capture: Value = serde_json::from_str(
-            &std::fs::read_to_string(format!(
-                "{}/tests/fixtures/captures/codex-failed-quota/0001_POST_v1_responses_200.json",
-                env!("CARGO_MANIFEST_DIR")
-            ))
-            .unwrap(),
-        )
-        .unwrap();
+        let failing = capture("codex-failed-quota/0001_POST_v1_responses_200.json");
         let failed = world
-            .post("/v1/responses", &capture["request"]["body"])
+            .post("/v1/responses", &failing["request"]["body"])
             .header(
                 "x-fake",
                 "replay:codex-failed-quota/0001_POST_v1_responses_200.json",
@@ -1085,17 +1074,10 @@ proxy_test!(
             "claude-err-402/0022_POST_v1_messages_402.json",
             "codex-err-429-quota/0004_POST_v1_responses_429.json",
         ] {
-            let capture: Value = serde_json::from_str(
-                &std::fs::read_to_string(format!(
-                    "{}/tests/fixtures/captures/{file}",
-                    env!("CARGO_MANIFEST_DIR")
-                ))
-                .unwrap(),
-            )
-            .unwrap();
-            let path = capture["request"]["path"].as_str().unwrap();
+            let recorded_exchange = capture(file);
+            let path = recorded_exchange["request"]["path"].as_str().unwrap();
             let refused = world
-                .post(path, &capture["request"]["body"])
+                .post(path, &recorded_exchange["request"]["body"])
                 .header("x-fake", format!("replay:{file}"))
                 .header("x-api-key", &world.token)
                 .send()
@@ -1267,23 +1249,9 @@ proxy_test!(
         )
         .await
         .unwrap();
-        let token = api_tokens::create(
-            &app.db.conn,
-            &customer,
-            TokenOptions {
-                name: "t".to_owned(),
-                expires_at: None,
-                daily_limit: None,
-                monthly_limit: None,
-                total_limit: None,
-                allowed_models: Vec::new(),
-                allowed_ips: Vec::new(),
-                billing_source: BillingSource::TokenWallet,
-            },
-            now,
-        )
-        .await
-        .unwrap();
+        let token = api_tokens::create(&app.db.conn, &customer, TokenOptions::open("t"), now)
+            .await
+            .unwrap();
         let mut request = claude_request(false);
         request["model"] = json!("claude-live");
         let answered = app
@@ -1463,14 +1431,7 @@ proxy_test!(
         request["messages"][0]["content"] = json!("a".repeat(64 * 1024));
         let plain = serde_json::to_vec(&request).unwrap();
         // A real gzip: 64 KiB of one letter shrinks far below the cap.
-        let mut gzip = std::process::Command::new("gzip")
-            .arg("-c")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::io::Write::write_all(gzip.stdin.as_mut().unwrap(), &plain).unwrap();
-        let compressed = gzip.wait_with_output().unwrap().stdout;
+        let compressed = gzip(&plain);
         assert!(compressed.len() < 8 * 1024);
         let response = world
             .app
@@ -1490,14 +1451,7 @@ proxy_test!(
 
         // A small compressed request is inflated and forwarded as plain JSON.
         let small = serde_json::to_vec(&claude_request(false)).unwrap();
-        let mut gzip = std::process::Command::new("gzip")
-            .arg("-c")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::io::Write::write_all(gzip.stdin.as_mut().unwrap(), &small).unwrap();
-        let compressed = gzip.wait_with_output().unwrap().stdout;
+        let compressed = gzip(&small);
         let response = world
             .app
             .client

@@ -41,6 +41,18 @@ fn attachment(file_name: &str, csv: String) -> Response {
         .into_response()
 }
 
+/// The CSV file, or the error in the shape the caller reads.
+fn csv_answer(
+    headers: &HeaderMap,
+    file_name: &str,
+    result: Result<String, impl Into<AppError>>,
+) -> Response {
+    match result {
+        Ok(csv) => attachment(file_name, csv),
+        Err(error) => error_response(headers, error.into()),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct HistoryQuery {
     wallet: Option<String>,
@@ -66,10 +78,7 @@ async fn wallet_history(
         wallets::history_csv(state.db(), viewer.user_id, &filter, Utc::now()).await
     }
     .await;
-    match result {
-        Ok(csv) => attachment("wallet-history.csv", csv),
-        Err(error) => error_response(&headers, AppError::from(error)),
-    }
+    csv_answer(&headers, "wallet-history.csv", result)
 }
 
 /// The `codexclaude` script with this site's address in it. The address is the configured
@@ -118,10 +127,7 @@ async fn usage_requests(
         records::csv(state.db(), &filter).await
     }
     .await;
-    match result {
-        Ok(csv) => attachment("api-usage.csv", csv),
-        Err(error) => error_response(&headers, AppError::from(error)),
-    }
+    csv_answer(&headers, "api-usage.csv", result)
 }
 
 #[derive(Debug, Deserialize)]

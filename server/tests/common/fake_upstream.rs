@@ -109,15 +109,19 @@ fn echo(scenario: &str) -> String {
         .unwrap_or_else(|| "Hi from the fake upstream!".to_owned())
 }
 
-/// The recorded answer of a capture, for `replay:` scenarios.
-fn replay(scenario: &str) -> Option<Response> {
-    let file = scenario.strip_prefix("replay:")?;
+/// A capture from `tests/fixtures/captures` (`dir/file.json`).
+pub fn capture(file: &str) -> Value {
     let path = format!(
         "{}/tests/fixtures/captures/{file}",
         env!("CARGO_MANIFEST_DIR")
     );
-    let capture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let answer = &capture["response"];
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The recorded answer of a capture, for `replay:` scenarios.
+fn replay(scenario: &str) -> Option<Response> {
+    let recorded = capture(scenario.strip_prefix("replay:")?);
+    let answer = &recorded["response"];
     let status = StatusCode::from_u16(answer["status"].as_u64().unwrap() as u16).unwrap();
     let events = answer["sse_events"].as_array().cloned().unwrap_or_default();
     if events.is_empty() {

@@ -69,6 +69,22 @@ pub struct TokenOptions {
     pub billing_source: BillingSource,
 }
 
+impl TokenOptions {
+    /// A token with no expiry, spend limits or allow-lists, charged to the Token Wallet.
+    pub fn open(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            expires_at: None,
+            daily_limit: None,
+            monthly_limit: None,
+            total_limit: None,
+            allowed_models: Vec::new(),
+            allowed_ips: Vec::new(),
+            billing_source: BillingSource::TokenWallet,
+        }
+    }
+}
+
 /// A token's plain text, for the one answer that shows it. `Debug` hides it.
 pub struct TokenSecret(String);
 

@@ -114,6 +114,28 @@ pub async fn record<C: ConnectionTrait>(db: &C, event: NewEvent) -> Result<i64, 
     Ok(inserted.last_insert_id)
 }
 
+/// Records an administrator's action: who did it, on whose account (if anyone's), and what
+/// (`detail` names the action and its figures, never a secret).
+pub async fn admin_action<C: ConnectionTrait>(
+    db: &C,
+    actor_id: i64,
+    user_id: Option<i64>,
+    detail: serde_json::Value,
+) -> Result<i64, ServiceError> {
+    record(
+        db,
+        NewEvent {
+            kind: EventKind::AdminAction,
+            user_id,
+            actor_id: Some(actor_id),
+            ip: None,
+            user_agent: None,
+            detail,
+        },
+    )
+    .await
+}
+
 /// Events matching `filter`, newest first, at most `limit` (capped at [`MAX_PAGE`]).
 pub async fn list<C: ConnectionTrait>(
     db: &C,

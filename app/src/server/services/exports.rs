@@ -28,6 +28,36 @@ where
     String::from_utf8(bytes).map_err(|e| ServiceError::Internal(format!("writing CSV: {e}")))
 }
 
+/// Lines read per query while exporting, and the most one export holds.
+pub const EXPORT_PAGE: u64 = 5_000;
+pub const MAX_EXPORT_ROWS: usize = 100_000;
+
+/// Reads everything an export selects, newest first, [`EXPORT_PAGE`] rows per query, up to
+/// [`MAX_EXPORT_ROWS`]: `fetch(before)` returns the page of rows older than the id `before`
+/// (None: the newest), and `id` names a row's id.
+pub async fn read_all<T, F, Fut>(
+    mut fetch: F,
+    id: impl Fn(&T) -> i64,
+) -> Result<Vec<T>, ServiceError>
+where
+    F: FnMut(Option<i64>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, ServiceError>>,
+{
+    let mut rows: Vec<T> = Vec::new();
+    let mut before = None;
+    loop {
+        let page = fetch(before).await?;
+        let complete = (page.len() as u64) < EXPORT_PAGE;
+        before = page.last().map(&id);
+        rows.extend(page);
+        if complete || rows.len() >= MAX_EXPORT_ROWS {
+            break;
+        }
+    }
+    rows.truncate(MAX_EXPORT_ROWS);
+    Ok(rows)
+}
+
 /// A half-open time range, either end open.
 pub type TimeRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 

@@ -5,7 +5,7 @@
 //! use counter rises only through a conditional update, the per-user count through a unique
 //! (code, user, ordinal) row, and both commit together with the ledger credit or not at all.
 
-use super::audit::{self, EventKind, NewEvent};
+use super::audit;
 use super::ledger::{self, NewTransaction, Posting, SystemAccount, WalletKind};
 use super::secrets::sha256_hex;
 use super::{exports, throttle, ServiceError};
@@ -137,21 +137,16 @@ pub async fn make_batch(
         .exec(&txn)
         .await?;
     }
-    audit::record(
+    audit::admin_action(
         &txn,
-        NewEvent {
-            kind: EventKind::AdminAction,
-            user_id: None,
-            actor_id: Some(actor.user_id),
-            ip: None,
-            user_agent: None,
-            detail: json!({
-                "action": "redemption_batch_created",
-                "batch_id": made.id,
-                "codes": batch.count,
-                "amount": batch.amount,
-            }),
-        },
+        actor.user_id,
+        None,
+        json!({
+            "action": "redemption_batch_created",
+            "batch_id": made.id,
+            "codes": batch.count,
+            "amount": batch.amount,
+        }),
     )
     .await?;
     txn.commit().await?;

@@ -4,7 +4,7 @@
 //! Every operation takes an idempotency key from the caller (a form's one-time key, a request
 //! id), so a retried request never moves money twice.
 
-use super::audit::{self, EventKind, NewEvent};
+use super::audit;
 use super::ledger::{self, NewTransaction, Posted, Posting, SystemAccount, WalletKind};
 use super::{exports, ServiceError};
 use crate::auth::Viewer;
@@ -131,18 +131,7 @@ async fn audit_money_action(
         return Ok(());
     };
     detail["transaction_id"] = json!(transaction_id);
-    audit::record(
-        db,
-        NewEvent {
-            kind: EventKind::AdminAction,
-            user_id: Some(user_id),
-            actor_id: Some(actor.user_id),
-            ip: None,
-            user_agent: None,
-            detail,
-        },
-    )
-    .await?;
+    audit::admin_action(db, actor.user_id, Some(user_id), detail).await?;
     Ok(())
 }
 
@@ -290,29 +279,22 @@ impl HistoryFilter {
     }
 }
 
-/// Lines read per query while exporting, and the most one export holds.
-const EXPORT_PAGE: u64 = 5_000;
-pub const MAX_EXPORT_LINES: usize = 100_000;
-
-/// The filtered history as CSV, newest first (at most [`MAX_EXPORT_LINES`]).
+/// The filtered history as CSV, newest first (at most [`exports::MAX_EXPORT_ROWS`]).
 pub async fn history_csv<C: ConnectionTrait>(
     db: &C,
     user_id: i64,
     filter: &HistoryFilter,
     now: DateTime<Utc>,
 ) -> Result<String, ServiceError> {
-    let mut page = filter.clone();
-    let mut lines = Vec::new();
-    loop {
-        let batch = history(db, user_id, &page, EXPORT_PAGE, now).await?;
-        let complete = (batch.len() as u64) < EXPORT_PAGE;
-        page.before_id = batch.last().map(|line| line.entry_id);
-        lines.extend(batch);
-        if complete || lines.len() >= MAX_EXPORT_LINES {
-            break;
-        }
-    }
-    lines.truncate(MAX_EXPORT_LINES);
+    let lines = exports::read_all(
+        |before| {
+            let mut page = filter.clone();
+            page.before_id = before;
+            async move { history(db, user_id, &page, exports::EXPORT_PAGE, now).await }
+        },
+        |line| line.entry_id,
+    )
+    .await?;
     exports::csv_document(
         &[
             "time_utc",
@@ -370,7 +352,7 @@ pub async fn history<C: ConnectionTrait>(
     }
     let rows = query
         .order_by_desc(ledger_entries::Column::Id)
-        .limit(limit.clamp(1, EXPORT_PAGE))
+        .limit(limit.clamp(1, exports::EXPORT_PAGE))
         .all(db)
         .await?;
     Ok(rows

@@ -24,7 +24,7 @@ pub async fn admin_add_provider(
     use crate::account::Notice;
     use crate::paths;
     use crate::server::request::{fail, Call};
-    use crate::server::services::audit::{self, EventKind, NewEvent};
+    use crate::server::services::audit;
     use crate::server::services::proxy::providers::{self, NewProvider, Protocol};
 
     let call = Call::current()?;
@@ -63,20 +63,15 @@ pub async fn admin_add_provider(
     )
     .await
     .map_err(fail)?;
-    audit::record(
+    audit::admin_action(
         state.db(),
-        NewEvent {
-            kind: EventKind::AdminAction,
-            user_id: None,
-            actor_id: Some(viewer.user_id),
-            ip: None,
-            user_agent: None,
-            detail: serde_json::json!({
-                "action": "provider_added",
-                "provider_id": provider.id,
-                "name": provider.name,
-            }),
-        },
+        viewer.user_id,
+        None,
+        serde_json::json!({
+            "action": "provider_added",
+            "provider_id": provider.id,
+            "name": provider.name,
+        }),
     )
     .await
     .map_err(fail)?;

@@ -24,7 +24,7 @@ pub async fn admin_set_price(
     use crate::paths;
     use crate::pricing::PriceSheet;
     use crate::server::request::{fail, Call};
-    use crate::server::services::audit::{self, EventKind, NewEvent};
+    use crate::server::services::audit;
     use crate::server::services::pricing::{self, NewModelPrice};
 
     let call = Call::current()?;
@@ -54,24 +54,19 @@ pub async fn admin_set_price(
     )
     .await
     .map_err(fail)?;
-    audit::record(
+    audit::admin_action(
         db,
-        NewEvent {
-            kind: EventKind::AdminAction,
-            user_id: None,
-            actor_id: Some(viewer.user_id),
-            ip: None,
-            user_agent: None,
-            detail: serde_json::json!({
-                "action": "price_set",
-                "model": model.trim(),
-                "input": per_mtok.input,
-                "output": per_mtok.output,
-                "cache_write_5m": per_mtok.cache_write_5m,
-                "cache_write_1h": per_mtok.cache_write_1h,
-                "cache_read": per_mtok.cache_read,
-            }),
-        },
+        viewer.user_id,
+        None,
+        serde_json::json!({
+            "action": "price_set",
+            "model": model.trim(),
+            "input": per_mtok.input,
+            "output": per_mtok.output,
+            "cache_write_5m": per_mtok.cache_write_5m,
+            "cache_write_1h": per_mtok.cache_write_1h,
+            "cache_read": per_mtok.cache_read,
+        }),
     )
     .await
     .map_err(fail)?;

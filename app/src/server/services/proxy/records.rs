@@ -1,7 +1,7 @@
 //! Usage records: one row per request the proxy answered or refused, with its bill. Metadata
 //! only: the proxy never hands this module a prompt, code, tool output or response text.
 
-use super::super::ServiceError;
+use super::super::{exports, ServiceError};
 use super::usage::{Cost, Usage};
 use chrono::{DateTime, Duration, Utc};
 use entity::usage_records::{self, Column};
@@ -270,25 +270,19 @@ pub async fn totals<C: ConnectionTrait>(
     Ok((day_totals, models))
 }
 
-/// Lines read per query while exporting, and the most one export holds.
-const EXPORT_PAGE: u64 = 5_000;
-const MAX_EXPORT_ROWS: usize = 100_000;
-
-/// Records matching `filter` as CSV, newest first (at most 100,000).
+/// Records matching `filter` as CSV, newest first (at most
+/// [`exports::MAX_EXPORT_ROWS`]).
 pub async fn csv<C: ConnectionTrait>(db: &C, filter: &UsageFilter) -> Result<String, ServiceError> {
-    let mut page = filter.clone();
-    let mut rows = Vec::new();
-    loop {
-        let batch = list(db, &page, EXPORT_PAGE).await?;
-        let complete = (batch.len() as u64) < EXPORT_PAGE;
-        page.before_id = batch.last().map(|r| r.id);
-        rows.extend(batch);
-        if complete || rows.len() >= MAX_EXPORT_ROWS {
-            break;
-        }
-    }
-    rows.truncate(MAX_EXPORT_ROWS);
-    super::super::exports::csv_document(
+    let rows = exports::read_all(
+        |before| {
+            let mut page = filter.clone();
+            page.before_id = before;
+            async move { list(db, &page, exports::EXPORT_PAGE).await }
+        },
+        |row| row.id,
+    )
+    .await?;
+    exports::csv_document(
         &[
             "started_utc",
             "request_id",
