@@ -1,6 +1,6 @@
 import { test, expect, open } from "./fixtures";
 import { linkIn, mailTo, serverCommand, totp } from "./server";
-import { CONSENT_BANNER, RECOVERY_CODES, TOTP_SECRET, TOKEN_BALANCE, NEW_TOKEN, TOKEN_LIST, ACCOUNT_MENU, FORM_ERROR, FORM_NOTICE, SECURITY_EVENTS, SESSION_LIST, USER_TABLE } from "./ids";
+import { CONSENT_BANNER, RECOVERY_CODES, TOTP_SECRET, TOKEN_BALANCE, NEW_TOKEN, TOKEN_LIST, ACCOUNT_MENU, FORM_ERROR, FORM_NOTICE, SECURITY_EVENTS, SESSION_LIST, USER_TABLE, WALLET_CSV, SPEND_CHART, USAGE_ROWS, PROVIDER_LIST } from "./ids";
 import type { Page } from "@playwright/test";
 
 const PASSWORD = "violet otter harmonica 42";
@@ -139,7 +139,7 @@ test("a forgotten password is reset by a mailed link", async ({ page, jsEnabled 
   await expect(page).toHaveURL(/\/account$/);
 });
 
-test("the staff section is refused to customers and lets admins suspend", async ({ page, jsEnabled }, testInfo) => {
+test("the staff section is refused to customers and lets admins suspend, add providers and set prices", async ({ page, jsEnabled }, testInfo) => {
   const project = testInfo.project.name;
   const customerEmail = `cy-${project}-${Date.now()}@example.com`;
   await signUp(page, "Cy", customerEmail, `cy-${project}`, jsEnabled);
@@ -174,9 +174,33 @@ test("the staff section is refused to customers and lets admins suspend", async 
   await expect(page.getByTestId(FORM_NOTICE)).toHaveText("The account has been updated.");
   await expect(page.getByRole("button", { name: "Reinstate account" })).toBeVisible();
   await expect(page.getByTestId(SECURITY_EVENTS)).toContainText("Account suspended");
+
+  // Providers and prices: the key is never shown again, only its last four characters.
+  await open(page, "/admin/providers", jsEnabled);
+  const providerName = `Upstream ${project} ${Date.now()}`;
+  await page.getByLabel("Name", { exact: true }).fill(providerName);
+  await page.getByLabel("Protocol").selectOption("anthropic");
+  await page.getByLabel("Base URL").fill("https://api.example.com");
+  await page.getByLabel("API key").fill("sk-e2e-secret-key-9876");
+  await page.getByLabel("Models").fill(`claude-e2e-${project}`);
+  await page.getByRole("button", { name: "Add provider" }).click();
+  await expect(page.getByTestId(FORM_NOTICE)).toHaveText("The provider has been saved.");
+  const providers = page.getByTestId(PROVIDER_LIST);
+  await expect(providers).toContainText(providerName);
+  await expect(providers).toContainText("…9876");
+  expect(await page.content()).not.toContain("sk-e2e-secret-key");
+  await page.getByLabel("Model", { exact: true }).fill(`claude-e2e-${project}`);
+  await page.getByLabel("Input", { exact: true }).fill("3");
+  await page.getByLabel("Output", { exact: true }).fill("15");
+  await page.getByLabel("Cache write, 5 minutes").fill("3.75");
+  await page.getByLabel("Cache write, 1 hour").fill("6");
+  await page.getByLabel("Cache read").fill("0.30");
+  await page.getByRole("button", { name: "Set price from now" }).click();
+  await expect(page.getByTestId(FORM_NOTICE)).toHaveText("The new price is in force for requests from now on.");
+  await expect(page.getByRole("row", { name: new RegExp(`claude-e2e-${project}`) }).last()).toContainText("$15.00");
 });
 
-test("a confirmed customer creates an API token shown once, revokes it, and sees the wallet", async ({ page, jsEnabled }, testInfo) => {
+test("a confirmed customer creates an API token shown once, revokes it, filters and exports the wallet history and sees usage", async ({ page, jsEnabled }, testInfo) => {
   const project = testInfo.project.name;
   const email = `dee-${project}-${Date.now()}@example.com`;
   await signUp(page, "Dee", email, `dee-${project}`, jsEnabled);
@@ -207,4 +231,21 @@ test("a confirmed customer creates an API token shown once, revokes it, and sees
   await page.getByTestId(TOKEN_LIST).getByRole("button", { name: "Revoke" }).click();
   await expect(page).toHaveURL(/notice=token-revoked/);
   await expect(page.getByTestId(TOKEN_LIST).locator("li")).toHaveAttribute("data-state", "revoked");
+
+  // The wallet history filter is a plain form; its CSV link exports what it selects.
+  await open(page, "/account/wallet", jsEnabled);
+  await page.getByLabel("Kind").selectOption("redemption");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/kind=redemption/);
+  const csvLink = page.getByTestId(WALLET_CSV);
+  await expect(csvLink).toHaveAttribute("href", /history\.csv\?kind=redemption/);
+  const csv = await page.request.get((await csvLink.getAttribute("href")) ?? "");
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()["content-type"]).toContain("text/csv");
+  expect(await csv.text()).toMatch(/^time_utc,wallet,kind,description/);
+
+  // Usage: charts and an (empty) request table.
+  await open(page, "/account/usage", jsEnabled);
+  await expect(page.getByTestId(SPEND_CHART)).toContainText("Spend per day: $0.00 in 30 days");
+  await expect(page.getByTestId(USAGE_ROWS)).toBeVisible();
 });

@@ -48,7 +48,8 @@ pub fn NoticeBanner() -> impl IntoView {
     }
 }
 
-/// A labelled input. `autocomplete` tells password managers what the field is.
+/// A labelled input. `autocomplete` tells password managers what the field is; `form` names
+/// the form when a page has two fields of one name (element ids must stay unique).
 #[component]
 pub fn Field(
     label: &'static str,
@@ -58,8 +59,12 @@ pub fn Field(
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = true)] required: bool,
+    #[prop(optional)] form: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = match form {
+        Some(form) => format!("field-{form}-{name}"),
+        None => format!("field-{name}"),
+    };
     let hint_id = hint.map(|_| format!("{id}-hint"));
     view! {
         <div class="field">

@@ -296,7 +296,7 @@ fn UserWallet(view: WalletView, user_id: i64) -> impl IntoView {
             </select>
             <Field label="Amount" name="amount" autocomplete="off" hint="Positive grants, negative corrects (e.g. -2.50)." />
             <Field label="Reason" name="reason" autocomplete="off" hint="Kept with the transaction and in the security log." />
-            <StepUpFields />
+            <StepUpFields form="adjust" />
             <button type="submit" class="button secondary">"Post"</button>
         </ActionForm>
         <h3>"Record a payout"</h3>
@@ -305,17 +305,18 @@ fn UserWallet(view: WalletView, user_id: i64) -> impl IntoView {
         <ActionForm action=payout>
             <input type="hidden" name="user_id" value=user_id.to_string() />
             <input type="hidden" name="key" value=payout_key />
-            <Field label="Amount paid" name="amount" autocomplete="off" />
-            <Field label="Reason" name="reason" autocomplete="off" hint="For example: bank transfer 2026-11-28, ref 1234." />
-            <StepUpFields />
+            <Field label="Amount paid" name="amount" autocomplete="off" form="payout" />
+            <Field label="Reason" name="reason" autocomplete="off" hint="For example: bank transfer 2026-11-28, ref 1234." form="payout" />
+            <StepUpFields form="payout" />
             <button type="submit" class="button secondary">"Record payout"</button>
         </ActionForm>
     }
 }
 
-/// Password and code for money actions (step-up re-authentication).
+/// Password and code for sensitive actions (step-up re-authentication); `form` keeps the ids
+/// unique when a page has several such forms.
 #[component]
-fn StepUpFields() -> impl IntoView {
+fn StepUpFields(form: &'static str) -> impl IntoView {
     view! {
         <Field
             label="Your password"
@@ -324,8 +325,9 @@ fn StepUpFields() -> impl IntoView {
             autocomplete="current-password"
             required=false
             hint="Not needed if you confirmed it in the last few minutes."
+            form=form
         />
-        <Field label="Your two-step code" name="code" autocomplete="one-time-code" required=false />
+        <Field label="Your two-step code" name="code" autocomplete="one-time-code" required=false form=form />
     }
 }
 
@@ -394,7 +396,7 @@ pub fn AdminRedemptionPage() -> impl IntoView {
                     <Field label="Uses per code" name="max_redemptions" kind="number" autocomplete="off" hint="1 for single-use codes." />
                     <Field label="Uses per customer" name="per_user_limit" kind="number" autocomplete="off" required=false hint="Leave empty for no limit beyond uses per code." />
                     <Field label="Last day valid" name="expires_on" kind="date" autocomplete="off" required=false hint="Leave empty for codes that do not expire." />
-                    <StepUpFields />
+                    <StepUpFields form="batch" />
                     <button type="submit" class="button">"Make codes and download CSV"</button>
                 </form>
             })}
@@ -508,7 +510,7 @@ pub fn AdminProvidersPage() -> impl IntoView {
                     <label for="provider-models">"Models"</label>
                     <textarea id="provider-models" name="models" rows="4" required=true aria-describedby="provider-models-hint"></textarea>
                     <p class="field-hint" id="provider-models-hint">"One per line: the public name, or public=upstream when the provider calls it differently."</p>
-                    <StepUpFields />
+                    <StepUpFields form="provider" />
                     <button type="submit" class="button">"Add provider"</button>
                 </ActionForm>
             })}
@@ -562,7 +564,7 @@ pub fn AdminProvidersPage() -> impl IntoView {
                     <Field label="Cache write, 5 minutes" name="cache_write_5m" autocomplete="off" />
                     <Field label="Cache write, 1 hour" name="cache_write_1h" autocomplete="off" />
                     <Field label="Cache read" name="cache_read" autocomplete="off" />
-                    <StepUpFields />
+                    <StepUpFields form="price" />
                     <button type="submit" class="button">"Set price from now"</button>
                 </ActionForm>
             })}
