@@ -24,6 +24,9 @@ async fn main() {
     let mut settings = Settings::default();
     settings.server.port = 0;
     settings.log.filter = "error".to_owned();
+    settings.security.secret_key = Some(SecretString::from(
+        "YmVuY2htYXJrLW9ubHkta2V5LWZvci1jb2RleGFwaS1iZW5jaA==",
+    ));
     settings.database.url =
         SecretString::from(format!("sqlite://{}/bench.db", dir.path().display()));
     server::telemetry::init(&settings.log);
