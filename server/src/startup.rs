@@ -76,7 +76,6 @@ impl Application {
                         .context("proxy.region_header is not a header name")?,
                 ),
             },
-            trusted_proxies: Arc::new(settings.server.trusted_proxies.clone()),
             in_flight: Arc::default(),
         };
         let router = router(state, &settings, db.clone(), proxy_state);

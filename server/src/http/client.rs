@@ -12,6 +12,11 @@ use std::sync::Arc;
 /// `x-request-id`: echoed on every response; later the customer-visible troubleshooting id.
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Marks a request whose TCP peer is a configured trusted proxy, so headers such proxies set
+/// (forwarded address, country) may be believed downstream.
+#[derive(Clone, Copy, Debug)]
+pub struct TrustedPeer;
+
 /// Configuration the middleware needs.
 #[derive(Clone)]
 pub struct ClientContext {
@@ -40,6 +45,9 @@ pub async fn identify_client(
     let client = app::server::net::client_ip(peer, forwarded, &context.trusted_proxies);
     if let Some(ip) = client {
         request.extensions_mut().insert(ClientIp(ip));
+    }
+    if trusted {
+        request.extensions_mut().insert(TrustedPeer);
     }
     let keep_id = trusted
         && request

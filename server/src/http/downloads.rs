@@ -5,6 +5,7 @@ use crate::http::session::error_response;
 use app::auth::Viewer;
 use app::error::AppError;
 use app::paths;
+use app::server::services::exports::{date_range, given};
 use app::server::services::proxy::records::{self, UsageFilter};
 use app::server::services::redemption::{self, NewBatch};
 use app::server::services::wallets::{self, HistoryFilter};
@@ -153,28 +154,14 @@ fn whole_number(value: &str, field: &str) -> Result<i32, AppError> {
 impl BatchForm {
     fn batch(&self) -> Result<NewBatch, AppError> {
         let amount = app::money::parse_amount(&self.amount).map_err(AppError::BadRequest)?;
-        let given = |value: &Option<String>| {
-            value
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        let per_user_limit = given(&self.per_user_limit)
-            .map(|v| whole_number(&v, "the per-user limit"))
+        let per_user_limit = given(self.per_user_limit.as_deref())
+            .map(|v| whole_number(v, "the per-user limit"))
             .transpose()?;
-        let expires_at = given(&self.expires_on)
-            .map(|day| {
-                chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|date| date.succ_opt())
-                    .and_then(|next| next.and_hms_opt(0, 0, 0))
-                    .map(|end| end.and_utc())
-                    .ok_or_else(|| {
-                        AppError::BadRequest("the expiry must be a date like 2026-12-31".to_owned())
-                    })
-            })
-            .transpose()?;
+        // The codes work through the whole last day: they expire where a range ending on it ends.
+        let (_, expires_at) =
+            date_range(None, given(self.expires_on.as_deref())).map_err(|_| {
+                AppError::BadRequest("the expiry must be a date like 2026-12-31".to_owned())
+            })?;
         Ok(NewBatch {
             name: self.name.clone(),
             amount,

@@ -10,6 +10,7 @@
 
 use super::errors::ProxyError;
 use super::{ProxyState, Surface};
+use crate::http::client::TrustedPeer;
 use app::server::net::ClientIp;
 use app::server::services::api_tokens::{self, ApiCaller, Refusal, PREFIX};
 use app::server::services::pricing;
@@ -99,7 +100,30 @@ pub(super) fn presented_token(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn internal(error: ServiceError) -> ProxyError {
+/// What a client is told when its token is refused.
+pub(super) fn refusal_error(refusal: Refusal) -> ProxyError {
+    match refusal {
+        Refusal::Invalid => ProxyError::Unauthenticated(
+            "this API token is not valid: check it, or create one on the dashboard".to_owned(),
+        ),
+        Refusal::Expired => ProxyError::Unauthenticated("this API token has expired".to_owned()),
+        Refusal::Suspended => ProxyError::Forbidden("this account is suspended".to_owned()),
+        Refusal::AddressNotAllowed => {
+            ProxyError::Forbidden("this API token may not be used from your address".to_owned())
+        }
+    }
+}
+
+/// The troubleshooting id the request-id layer gave this request.
+pub(super) fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get(&crate::http::client::X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub(super) fn internal(error: ServiceError) -> ProxyError {
     match error {
         ServiceError::Unavailable(_) => {
             ProxyError::Unavailable("the service is briefly unavailable; please retry".to_owned())
@@ -183,22 +207,9 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
     let started = Instant::now();
     let started_at = Utc::now();
     let (parts, body) = request.into_parts();
-    let request_id = parts
-        .headers
-        .get(&crate::http::client::X_REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let request_id = request_id(&parts.headers);
     let client_ip = parts.extensions.get::<ClientIp>().map(|ClientIp(ip)| *ip);
-    let from_trusted_proxy = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .is_some_and(|info| {
-            state
-                .trusted_proxies
-                .iter()
-                .any(|net| net.contains(&info.0.ip()))
-        });
+    let from_trusted_proxy = parts.extensions.get::<TrustedPeer>().is_some();
     let region = state
         .region_header
         .as_ref()
@@ -231,24 +242,7 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
         match api_tokens::authenticate(context.state.app.db(), &token, client_ip, started_at).await
         {
             Ok(Ok(caller)) => caller,
-            Ok(Err(refusal)) => {
-                let error = match refusal {
-                    Refusal::Invalid => ProxyError::Unauthenticated(
-                        "this API token is not valid: check it, or create one on the dashboard"
-                            .to_owned(),
-                    ),
-                    Refusal::Expired => {
-                        ProxyError::Unauthenticated("this API token has expired".to_owned())
-                    }
-                    Refusal::Suspended => {
-                        ProxyError::Forbidden("this account is suspended".to_owned())
-                    }
-                    Refusal::AddressNotAllowed => ProxyError::Forbidden(
-                        "this API token may not be used from your address".to_owned(),
-                    ),
-                };
-                return context.fail(&error);
-            }
+            Ok(Err(refusal)) => return context.fail(&refusal_error(refusal)),
             Err(error) => return context.fail(&internal(error)),
         };
     if let Err(error) = admit(&mut context, &caller, started_at).await {
@@ -294,17 +288,24 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
         }
         Err(error) => return context.fail(&internal(error)),
     };
-    let routes =
-        match providers::routes(db, context.state.app.keys(), &model, surface.protocol()).await {
-            Ok(routes) if !routes.is_empty() => routes,
-            Ok(_) => {
-                let error = ProxyError::Unavailable(format!(
-                    "no provider is serving {model} right now; please retry later"
-                ));
-                return context.reject(record, error).await;
-            }
-            Err(error) => return context.fail(&internal(error)),
-        };
+    let routes = match providers::routes(
+        db,
+        context.state.app.keys(),
+        &model,
+        surface.protocol(),
+        started_at,
+    )
+    .await
+    {
+        Ok(routes) if !routes.is_empty() => routes,
+        Ok(_) => {
+            let error = ProxyError::Unavailable(format!(
+                "no provider is serving {model} right now; please retry later"
+            ));
+            return context.reject(record, error).await;
+        }
+        Err(error) => return context.fail(&internal(error)),
+    };
 
     let reservation = if surface.billed() {
         let settings = &context.state.settings;
@@ -474,6 +475,9 @@ enum Attempt {
     Answer {
         response: reqwest::Response,
         prefix: Bytes,
+        /// The reader that parsed `prefix`, and the events it found there.
+        reader: SseReader,
+        events: Vec<Event>,
         upstream_ended: bool,
     },
     /// A refusal the client must see (a 4xx other than 429): relayed, not retried.
@@ -604,6 +608,8 @@ async fn attempt(
         return Attempt::Answer {
             response,
             prefix: Bytes::new(),
+            reader: SseReader::new(),
+            events: Vec::new(),
             upstream_ended: false,
         };
     }
@@ -612,12 +618,13 @@ async fn attempt(
     let mut response = response;
     let mut reader = SseReader::new();
     let mut prefix = Vec::new();
+    let mut events = Vec::new();
     let idle = Duration::from_secs(settings.idle_timeout_secs);
     loop {
         match tokio::time::timeout(idle, response.chunk()).await {
             Ok(Ok(Some(chunk))) => {
                 prefix.extend_from_slice(&chunk);
-                let events = reader.feed(&chunk);
+                events.extend(reader.feed(&chunk));
                 if let Some(first) = events.first() {
                     if is_error_event(first) {
                         return Attempt::Retry {
@@ -628,12 +635,14 @@ async fn attempt(
                     return Attempt::Answer {
                         response,
                         prefix: Bytes::from(prefix),
+                        reader,
+                        events,
                         upstream_ended: false,
                     };
                 }
             }
             Ok(Ok(None)) => {
-                let events: Vec<Event> = reader.finish().into_iter().collect();
+                events.extend(reader.finish());
                 if events.is_empty() || events.first().is_some_and(is_error_event) {
                     return Attempt::Retry {
                         failure: "empty stream".to_owned(),
@@ -643,6 +652,8 @@ async fn attempt(
                 return Attempt::Answer {
                     response,
                     prefix: Bytes::from(prefix),
+                    reader,
+                    events,
                     upstream_ended: true,
                 };
             }
@@ -745,11 +756,21 @@ async fn relay(
             Attempt::Answer {
                 response,
                 prefix,
+                reader,
+                events,
                 upstream_ended,
             } => {
-                note_outcome(&db, route.provider_id, None).await;
+                if route.success_is_news {
+                    note_outcome(&db, route.provider_id, None).await;
+                }
                 return if stream {
-                    stream_answer(context, bill, response, prefix, upstream_ended)
+                    let head = StreamHead {
+                        prefix,
+                        reader,
+                        events,
+                        upstream_ended,
+                    };
+                    stream_answer(context, bill, response, head)
                 } else {
                     whole_answer(context, bill, response).await
                 };
@@ -820,8 +841,10 @@ async fn finish(context: &Context, mut bill: Bill, meter: &Meter, outcome: Outco
             let mut result = Ok(());
             // A brief database hiccup must not lose a bill: retry, then leave the hold to
             // the sweeper (which releases it) and say so loudly.
-            for pause in [0_u64, 100, 500, 2000] {
-                tokio::time::sleep(Duration::from_millis(pause)).await;
+            for pause in [None, Some(100), Some(500), Some(2000)] {
+                if let Some(ms) = pause {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                }
                 result =
                     billing::settle(db, &reservation, cost.total, memo.clone(), Utc::now()).await;
                 if result.is_ok() {
@@ -889,26 +912,33 @@ async fn whole_answer(context: Context, mut bill: Bill, response: reqwest::Respo
 
 fn read_events(meter: &mut Meter, events: impl IntoIterator<Item = Event>) {
     for event in events {
-        if event.data == "[DONE]" {
-            meter.read_done();
-            continue;
-        }
-        if let Ok(data) = serde_json::from_str::<serde_json::Value>(&event.data) {
-            meter.read_event(event.name.as_deref(), &data);
-        }
+        meter.read_sse(&event);
     }
 }
 
 /// Relays a stream through a task that outlives the client: the response body is the
 /// receiving end of a channel, and a closed channel (the client left) only stops the sending,
 /// not the metering.
+/// What the failover check already read of a stream.
+struct StreamHead {
+    prefix: Bytes,
+    reader: SseReader,
+    events: Vec<Event>,
+    upstream_ended: bool,
+}
+
 fn stream_answer(
     context: Context,
     mut bill: Bill,
     response: reqwest::Response,
-    prefix: Bytes,
-    upstream_ended: bool,
+    head: StreamHead,
 ) -> Response {
+    let StreamHead {
+        prefix,
+        mut reader,
+        events,
+        upstream_ended,
+    } = head;
     let status = response.status();
     let headers = answer_headers(response.headers(), &context.request_id, true);
     bill.record.http_status = status.as_u16();
@@ -918,8 +948,7 @@ fn stream_answer(
         let idle = Duration::from_secs(settings.idle_timeout_secs);
         let deadline = context.started + Duration::from_secs(settings.total_timeout_secs);
         let mut meter = Meter::new(context.surface.dialect());
-        let mut reader = SseReader::new();
-        read_events(&mut meter, reader.feed(&prefix));
+        read_events(&mut meter, events);
         bill.record.first_byte_ms = Some(context.elapsed_ms());
         let mut client_gone = sender.send(Ok(prefix)).await.is_err();
         let mut upstream = response.bytes_stream();

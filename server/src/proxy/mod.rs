@@ -33,7 +33,6 @@ pub struct ProxyState {
     pub max_body_bytes: usize,
     /// The header carrying the client's region, believed only from trusted proxies.
     pub region_header: Option<http::HeaderName>,
-    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// Requests in flight per API token in this process.
     pub in_flight: Arc<InFlight>,
 }

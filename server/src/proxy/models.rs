@@ -4,7 +4,7 @@
 use super::errors::{Family, ProxyError};
 use super::ProxyState;
 use app::server::net::ClientIp;
-use app::server::services::api_tokens::{self, Refusal};
+use app::server::services::api_tokens;
 use app::server::services::pricing;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
@@ -20,11 +20,7 @@ pub async fn list(State(state): State<ProxyState>, request: Request) -> Response
     } else {
         Family::OpenAi
     };
-    let request_id = headers
-        .get(&crate::http::client::X_REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let request_id = super::forward::request_id(headers);
     let fail = |error: ProxyError| error.respond(family, &request_id);
     let Some(token) = super::forward::presented_token(headers) else {
         return fail(ProxyError::Unauthenticated(
@@ -39,17 +35,8 @@ pub async fn list(State(state): State<ProxyState>, request: Request) -> Response
     let now = Utc::now();
     let caller = match api_tokens::authenticate(db, &token, client_ip, now).await {
         Ok(Ok(caller)) => caller,
-        Ok(Err(Refusal::Suspended | Refusal::AddressNotAllowed)) => {
-            return fail(ProxyError::Forbidden(
-                "this API token may not be used from here".to_owned(),
-            ))
-        }
-        Ok(Err(_)) => {
-            return fail(ProxyError::Unauthenticated(
-                "this API token is not valid".to_owned(),
-            ))
-        }
-        Err(_) => return fail(ProxyError::Internal),
+        Ok(Err(refusal)) => return fail(super::forward::refusal_error(refusal)),
+        Err(error) => return fail(super::forward::internal(error)),
     };
     let served = async {
         let enabled: Vec<i64> = upstream_providers::Entity::find()

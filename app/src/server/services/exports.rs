@@ -58,6 +58,11 @@ where
     Ok(rows)
 }
 
+/// A filter value as typed: trimmed, and None when empty.
+pub fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// A half-open time range, either end open.
 pub type TimeRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 

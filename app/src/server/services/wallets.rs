@@ -248,9 +248,7 @@ impl HistoryFilter {
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<Self, ServiceError> {
-        fn given(value: Option<&str>) -> Option<&str> {
-            value.map(str::trim).filter(|v| !v.is_empty())
-        }
+        use super::exports::given;
         let wallet = match given(wallet) {
             None => None,
             Some("token") => Some(WalletKind::Token),

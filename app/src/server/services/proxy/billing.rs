@@ -294,14 +294,14 @@ pub async fn release_orphaned_spend(
         .filter(token_holds::Column::CreatedAt.lt(now - Duration::minutes(1)))
         .all(db)
         .await?;
+    // One query for the state of all their holds, not one per link.
+    let ended: Vec<entity::ledger_holds::Model> = entity::ledger_holds::Entity::find()
+        .filter(entity::ledger_holds::Column::Id.is_in(open.iter().map(|l| l.ledger_hold_id)))
+        .filter(entity::ledger_holds::Column::Status.ne("pending"))
+        .all(db)
+        .await?;
     let mut released = 0;
-    for link in open {
-        let hold = entity::ledger_holds::Entity::find_by_id(link.ledger_hold_id)
-            .one(db)
-            .await?;
-        let Some(hold) = hold.filter(|h| h.status != "pending") else {
-            continue;
-        };
+    for hold in ended {
         let txn = db.begin().await?;
         release_spend(&txn, hold.id, hold.settled_amount.unwrap_or(0), now).await?;
         txn.commit().await?;

@@ -264,7 +264,13 @@ pub struct Route {
     pub base_url: String,
     pub upstream_model: String,
     pub api_key: SecretString,
+    /// Whether a success is news for the provider's health (it had failures, or its last
+    /// recorded success is over a minute old); otherwise answering needs no write.
+    pub success_is_news: bool,
 }
+
+/// How stale a provider's recorded last success may get before a success is written again.
+const SUCCESS_RECORDED_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
 /// The enabled providers speaking `protocol` that serve `public_model`, in the order to try
 /// them: by priority, and within one priority a weighted random order.
@@ -273,6 +279,7 @@ pub async fn routes(
     keys: &Keys,
     public_model: &str,
     protocol: Protocol,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Route>, ServiceError> {
     let served = provider_models::Entity::find()
         .filter(provider_models::Column::PublicModel.eq(public_model))
@@ -314,6 +321,10 @@ pub async fn routes(
                 base_url: provider.base_url,
                 upstream_model: model.upstream_model.clone(),
                 api_key: SecretString::from(key),
+                success_is_news: provider.consecutive_failures != 0
+                    || provider
+                        .last_success_at
+                        .is_none_or(|at| now - at >= SUCCESS_RECORDED_EVERY),
             },
         ));
     }

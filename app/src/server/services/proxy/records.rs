@@ -136,9 +136,7 @@ impl UsageFilter {
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<Self, ServiceError> {
-        fn given(value: Option<&str>) -> Option<&str> {
-            value.map(str::trim).filter(|v| !v.is_empty())
-        }
+        use super::super::exports::given;
         let token_id = given(token)
             .map(|t| {
                 t.parse::<i64>()
@@ -152,7 +150,7 @@ impl UsageFilter {
             }
             Some(other) => return Err(ServiceError::Invalid(format!("unknown status '{other}'"))),
         };
-        let (since, until) = crate::server::services::exports::date_range(given(from), given(to))?;
+        let (since, until) = exports::date_range(given(from), given(to))?;
         Ok(Self {
             user_id: None,
             model: given(model).map(str::to_owned),

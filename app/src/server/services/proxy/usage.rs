@@ -222,6 +222,35 @@ impl Meter {
         }
     }
 
+    /// Reads one server-sent event. Named events that cannot carry usage or the ending (text
+    /// deltas, pings: nearly all of a stream) are skipped without parsing their JSON.
+    pub fn read_sse(&mut self, event: &super::sse::Event) {
+        if event.data == "[DONE]" {
+            self.read_done();
+            return;
+        }
+        if let Some(name) = event.name.as_deref() {
+            let relevant = match self.dialect {
+                Dialect::AnthropicMessages => matches!(
+                    name,
+                    "message_start" | "message_delta" | "message_stop" | "error"
+                ),
+                Dialect::OpenAiResponses => matches!(
+                    name,
+                    "response.completed" | "response.incomplete" | "response.failed" | "error"
+                ),
+                // Chat chunks are unnamed; a named one is read in full.
+                Dialect::OpenAiChat => true,
+            };
+            if !relevant {
+                return;
+            }
+        }
+        if let Ok(data) = serde_json::from_str::<Value>(&event.data) {
+            self.read_event(event.name.as_deref(), &data);
+        }
+    }
+
     /// The chat stream's `data: [DONE]`.
     pub fn read_done(&mut self) {
         if self.ending == Ending::Open {
@@ -384,6 +413,31 @@ mod tests {
                 ..Usage::default()
             }
         );
+    }
+
+    #[test]
+    fn stream_events_without_usage_are_skipped_and_the_rest_read() {
+        use super::super::sse::Event;
+        let event = |name: &str, data: &str| Event {
+            name: Some(name.to_owned()),
+            data: data.to_owned(),
+        };
+        let mut meter = Meter::new(Dialect::AnthropicMessages);
+        // Malformed on purpose: a delta is never parsed, so it cannot disturb the meter.
+        meter.read_sse(&event("content_block_delta", "{not json"));
+        meter.read_sse(&event(
+            "message_delta",
+            r#"{"type":"message_delta","usage":{"output_tokens":9}}"#,
+        ));
+        meter.read_sse(&event("message_stop", r#"{"type":"message_stop"}"#));
+        assert_eq!(meter.usage().output, 9);
+        assert_eq!(meter.ending(), Ending::Completed);
+        let mut chat = Meter::new(Dialect::OpenAiChat);
+        chat.read_sse(&Event {
+            name: None,
+            data: "[DONE]".to_owned(),
+        });
+        assert_eq!(chat.ending(), Ending::Completed);
     }
 
     #[test]
