@@ -12,6 +12,7 @@ pub mod ledger_transactions;
 pub mod model_prices;
 pub mod pending_logins;
 pub mod provider_models;
+pub mod proxy_catalog;
 pub mod rate_limit_counters;
 pub mod recovery_codes;
 pub mod redemption_batches;
@@ -38,6 +39,7 @@ pub mod prelude {
     pub use super::model_prices::Entity as ModelPrices;
     pub use super::pending_logins::Entity as PendingLogins;
     pub use super::provider_models::Entity as ProviderModels;
+    pub use super::proxy_catalog::Entity as ProxyCatalog;
     pub use super::rate_limit_counters::Entity as RateLimitCounters;
     pub use super::recovery_codes::Entity as RecoveryCodes;
     pub use super::redemption_batches::Entity as RedemptionBatches;

@@ -64,20 +64,8 @@ impl Application {
             Arc::from(privacy_html),
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let proxy_state = proxy::ProxyState {
-            app: state.clone(),
-            client: proxy::upstream::client(&settings.proxy).context("upstream HTTP client")?,
-            settings: Arc::new(settings.proxy.clone()),
-            max_body_bytes: settings.server.max_body_bytes,
-            region_header: match settings.proxy.region_header.trim() {
-                "" => None,
-                name => Some(
-                    http::HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
-                        .context("proxy.region_header is not a header name")?,
-                ),
-            },
-            in_flight: Arc::default(),
-        };
+        let client = proxy::upstream::client(&settings.proxy).context("upstream HTTP client")?;
+        let proxy_state = proxy::ProxyState::new(state.clone(), client, &settings)?;
         let router = router(state, &settings, db.clone(), proxy_state);
         Ok(Self {
             listener,

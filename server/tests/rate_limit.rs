@@ -8,7 +8,7 @@
 
 mod common;
 
-use app::server::services::rate_limit::{hit, prune, Decision, Limit};
+use app::server::services::rate_limit::{hit, prune, Decision, Limit, SyncedLimiter};
 use chrono::{Duration, DurationRound, Utc};
 use common::TestApp;
 
@@ -95,5 +95,76 @@ both_databases!(
             }
         }
         assert_eq!(allowed, 10, "exactly the budget, no more and no less");
+    }
+);
+
+// Two processes counting one token's budget in memory, synchronising through the database:
+// each is exact on its own; together they learn of each other's hits at the next
+// synchronisation, and the overshoot stays within what one admitted between two of them.
+both_databases!(
+    synced_limiters_share_a_budget_through_the_database,
+    |app: TestApp| async move {
+        let db = &app.db.conn;
+        let limit = Limit {
+            max_hits: 10,
+            window: Duration::minutes(1),
+        };
+        let now = Utc::now().duration_trunc(Duration::minutes(1)).unwrap() + Duration::seconds(5);
+        let admitted = |decisions: &[Decision]| {
+            decisions
+                .iter()
+                .filter(|d| matches!(d, Decision::Allowed { .. }))
+                .count()
+        };
+
+        // Alone, a process admits exactly the budget and then says when to retry.
+        let alone = SyncedLimiter::new("proxy_token_minute", limit, std::time::Duration::ZERO);
+        let mut decisions = Vec::new();
+        for _ in 0..15 {
+            decisions.push(alone.hit(db, "token-1", now).await.unwrap());
+        }
+        assert_eq!(admitted(&decisions), 10);
+        assert_eq!(
+            decisions[10],
+            Decision::Limited {
+                retry_after: Duration::seconds(55)
+            }
+        );
+
+        // Synchronising on every hit, a second process sees the first one's hits at once.
+        let first = SyncedLimiter::new("proxy_token_minute", limit, std::time::Duration::ZERO);
+        let second = SyncedLimiter::new("proxy_token_minute", limit, std::time::Duration::ZERO);
+        let mut decisions = Vec::new();
+        for _ in 0..6 {
+            decisions.push(first.hit(db, "token-2", now).await.unwrap());
+        }
+        for _ in 0..10 {
+            decisions.push(second.hit(db, "token-2", now).await.unwrap());
+        }
+        // The second learns of the first's 6 only from its own first synchronisation, which
+        // already counts its first hit: 6 + 4 = 10 exactly.
+        assert_eq!(admitted(&decisions), 10);
+
+        // Synchronising once a minute, each learns of the other only at its first hit: the
+        // budget can be passed by what the other admitted since, never more.
+        let slow_a = SyncedLimiter::new(
+            "proxy_token_minute",
+            limit,
+            std::time::Duration::from_secs(60),
+        );
+        let slow_b = SyncedLimiter::new(
+            "proxy_token_minute",
+            limit,
+            std::time::Duration::from_secs(60),
+        );
+        let mut decisions = Vec::new();
+        decisions.push(slow_a.hit(db, "token-3", now).await.unwrap());
+        decisions.push(slow_b.hit(db, "token-3", now).await.unwrap());
+        for _ in 0..20 {
+            decisions.push(slow_a.hit(db, "token-3", now).await.unwrap());
+            decisions.push(slow_b.hit(db, "token-3", now).await.unwrap());
+        }
+        let total = admitted(&decisions);
+        assert!((10..=19).contains(&total), "{total} admitted");
     }
 );

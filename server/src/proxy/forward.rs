@@ -13,7 +13,6 @@ use super::{ProxyState, Surface};
 use crate::http::client::TrustedPeer;
 use app::server::net::ClientIp;
 use app::server::services::api_tokens::{self, ApiCaller, Refusal, PREFIX};
-use app::server::services::pricing;
 use app::server::services::proxy::billing::{self, Reservation, Shortfall};
 use app::server::services::proxy::providers::{self, Route};
 use app::server::services::proxy::records::{self, Outcome, UsageRecord};
@@ -278,34 +277,28 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
         let error = ProxyError::Forbidden(format!("this API token may not use model {model}"));
         return context.reject(record, error).await;
     }
-    let prices = match pricing::price_at(db, &model, started_at).await {
-        Ok(Some(prices)) => prices,
-        Ok(None) => {
-            let error = ProxyError::UnknownModel(format!(
-                "model {model} is not offered here; see the pricing page for the models you can use"
-            ));
-            return context.reject(record, error).await;
-        }
-        Err(error) => return context.fail(&internal(error)),
-    };
-    let routes = match providers::routes(
-        db,
-        context.state.app.keys(),
-        &model,
-        surface.protocol(),
-        started_at,
-    )
-    .await
+    let catalog = match context
+        .state
+        .catalog
+        .current(db, context.state.app.keys())
+        .await
     {
-        Ok(routes) if !routes.is_empty() => routes,
-        Ok(_) => {
-            let error = ProxyError::Unavailable(format!(
-                "no provider is serving {model} right now; please retry later"
-            ));
-            return context.reject(record, error).await;
-        }
+        Ok(catalog) => catalog,
         Err(error) => return context.fail(&internal(error)),
     };
+    let Some(prices) = catalog.price_at(&model, started_at) else {
+        let error = ProxyError::UnknownModel(format!(
+            "model {model} is not offered here; see the pricing page for the models you can use"
+        ));
+        return context.reject(record, error).await;
+    };
+    let routes = catalog.routes(&model, surface.protocol(), started_at);
+    if routes.is_empty() {
+        let error = ProxyError::Unavailable(format!(
+            "no provider is serving {model} right now; please retry later"
+        ));
+        return context.reject(record, error).await;
+    }
 
     let reservation = if surface.billed() {
         let settings = &context.state.settings;
@@ -321,6 +314,7 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
         );
         match billing::reserve(
             db,
+            &context.state.accounts,
             &caller,
             &context.request_id,
             amount,
@@ -372,21 +366,14 @@ async fn admit(
     caller: &ApiCaller,
     now: DateTime<Utc>,
 ) -> Result<(), ProxyError> {
-    use app::server::services::rate_limit::{self, Decision, Limit};
+    use app::server::services::rate_limit::Decision;
     let settings = context.state.settings.clone();
-    let limit = Limit {
-        max_hits: i64::from(settings.requests_per_minute),
-        window: chrono::Duration::minutes(1),
-    };
-    let decision = rate_limit::hit(
-        context.state.app.db(),
-        "proxy_token_minute",
-        &caller.token_id.to_string(),
-        limit,
-        now,
-    )
-    .await
-    .map_err(internal)?;
+    let decision = context
+        .state
+        .per_minute
+        .hit(context.state.app.db(), &caller.token_id.to_string(), now)
+        .await
+        .map_err(internal)?;
     if let Decision::Limited { retry_after } = decision {
         return Err(ProxyError::RateLimited {
             message: format!(
@@ -824,7 +811,7 @@ async fn note_outcome(db: &sea_orm::DatabaseConnection, provider_id: i64, failur
     }
 }
 
-/// Settles (or releases) the hold from what the meter saw and stores the record.
+/// Settles (or releases) the hold from what the meter saw and stores the record, together.
 async fn finish(context: &Context, mut bill: Bill, meter: &Meter, outcome: Outcome) {
     let (counted, flagged) = meter.usage().clamped();
     if flagged {
@@ -834,43 +821,48 @@ async fn finish(context: &Context, mut bill: Bill, meter: &Meter, outcome: Outco
     bill.record.usage = counted;
     bill.record.usage_flagged = flagged;
     bill.record.outcome = outcome;
-    if let Some(reservation) = bill.reservation {
-        let db = context.state.app.db();
-        let settled = if meter.has_usage() && cost.total > 0 {
-            let memo = format!("API usage: {}", bill.record.public_model);
-            let mut result = Ok(());
-            // A brief database hiccup must not lose a bill: retry, then leave the hold to
-            // the sweeper (which releases it) and say so loudly.
-            for pause in [None, Some(100), Some(500), Some(2000)] {
-                if let Some(ms) = pause {
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
-                }
-                result =
-                    billing::settle(db, &reservation, cost.total, memo.clone(), Utc::now()).await;
-                if result.is_ok() {
-                    break;
-                }
-            }
-            result.map(|()| true)
-        } else {
-            billing::void(db, &reservation, Utc::now())
-                .await
-                .map(|()| false)
-        };
-        match settled {
-            Ok(true) => {
-                bill.record.cost = cost;
-                bill.record.wallet_charged = Some(reservation.wallet.as_str());
-            }
-            Ok(false) => {}
-            Err(error) => {
-                tracing::error!(request_id = %context.request_id, %error, "usage not billed")
-            }
-        }
-    } else {
-        bill.record.cost = usage::Cost::default();
+    bill.record.latency_ms = context.elapsed_ms();
+    let Some(reservation) = bill.reservation else {
+        context.store(bill.record).await;
+        return;
+    };
+    let charge = (meter.has_usage() && cost.total > 0).then_some(cost.total);
+    let mut charged = bill.record.clone();
+    if charge.is_some() {
+        charged.cost = cost;
+        charged.wallet_charged = Some(reservation.wallet.as_str());
     }
-    context.store(bill.record).await;
+    let memo = format!("API usage: {}", bill.record.public_model);
+    let state = &context.state;
+    let mut result = Ok(false);
+    // A brief database hiccup must not lose a bill: retry, then leave the hold to the sweeper
+    // (which releases it) and say so loudly.
+    for pause in [None, Some(100), Some(500), Some(2000)] {
+        if let Some(ms) = pause {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+        let charge = charge.map(|actual| (actual, memo.clone()));
+        result = billing::close(
+            state.app.db(),
+            &state.accounts,
+            &reservation,
+            charge,
+            charged.clone(),
+            Utc::now(),
+        )
+        .await;
+        if result.is_ok() {
+            break;
+        }
+    }
+    match result {
+        Ok(true) => {}
+        Ok(false) => context.store(bill.record).await,
+        Err(error) => {
+            tracing::error!(request_id = %context.request_id, %error, "usage not billed");
+            context.store(bill.record).await;
+        }
+    }
 }
 
 fn outcome_of(meter: &Meter, client_gone: bool) -> Outcome {

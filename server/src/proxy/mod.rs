@@ -11,9 +11,12 @@ mod forward;
 mod models;
 pub mod upstream;
 
-use app::server::config::ProxySettings;
+use app::server::config::{ProxySettings, Settings};
+use app::server::services::proxy::billing::AccountIds;
+use app::server::services::proxy::catalog::CatalogCache;
 use app::server::services::proxy::providers::Protocol;
 use app::server::services::proxy::usage::Dialect;
+use app::server::services::rate_limit::{Limit, SyncedLimiter};
 use app::server::state::AppState;
 use axum::extract::{Request, State};
 use axum::response::Response;
@@ -35,7 +38,52 @@ pub struct ProxyState {
     pub region_header: Option<http::HeaderName>,
     /// Requests in flight per API token in this process.
     pub in_flight: Arc<InFlight>,
+    /// Each token's requests per minute, shared with other replicas through the database.
+    pub per_minute: Arc<SyncedLimiter>,
+    /// Prices and provider routes in memory, reloaded when they change.
+    pub catalog: Arc<CatalogCache>,
+    /// Ledger account ids already looked up.
+    pub accounts: Arc<AccountIds>,
 }
+
+impl ProxyState {
+    pub fn new(
+        app: AppState,
+        client: reqwest::Client,
+        settings: &Settings,
+    ) -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        let proxy = settings.proxy.clone();
+        let per_minute = SyncedLimiter::new(
+            "proxy_token_minute",
+            Limit {
+                max_hits: i64::from(proxy.requests_per_minute),
+                window: chrono::Duration::minutes(1),
+            },
+            PER_MINUTE_SYNC,
+        );
+        Ok(Self {
+            app,
+            client,
+            max_body_bytes: settings.server.max_body_bytes,
+            region_header: match proxy.region_header.trim() {
+                "" => None,
+                name => Some(
+                    http::HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+                        .context("proxy.region_header is not a header name")?,
+                ),
+            },
+            settings: Arc::new(proxy),
+            in_flight: Arc::default(),
+            per_minute: Arc::new(per_minute),
+            catalog: Arc::default(),
+            accounts: Arc::default(),
+        })
+    }
+}
+
+/// How often each process adds its tokens' request counts to the shared per-minute counters.
+const PER_MINUTE_SYNC: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Per-token caps on requests in flight. Per process: with several replicas the cap applies on
 /// each (the per-minute budget, kept in the database, is shared).

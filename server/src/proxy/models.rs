@@ -5,12 +5,9 @@ use super::errors::{Family, ProxyError};
 use super::ProxyState;
 use app::server::net::ClientIp;
 use app::server::services::api_tokens;
-use app::server::services::pricing;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use entity::{provider_models, upstream_providers};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 pub async fn list(State(state): State<ProxyState>, request: Request) -> Response {
@@ -38,31 +35,14 @@ pub async fn list(State(state): State<ProxyState>, request: Request) -> Response
         Ok(Err(refusal)) => return fail(super::forward::refusal_error(refusal)),
         Err(error) => return fail(super::forward::internal(error)),
     };
-    let served = async {
-        let enabled: Vec<i64> = upstream_providers::Entity::find()
-            .filter(upstream_providers::Column::Enabled.eq(true))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
-        let models: Vec<String> = provider_models::Entity::find()
-            .filter(provider_models::Column::ProviderId.is_in(enabled))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| m.public_model)
-            .collect();
-        Ok::<_, sea_orm::DbErr>(models)
-    }
-    .await;
-    let (Ok(served), Ok(prices)) = (served, pricing::current_prices(db, now).await) else {
-        return fail(ProxyError::Internal);
+    let catalog = match state.catalog.current(db, state.app.keys()).await {
+        Ok(catalog) => catalog,
+        Err(error) => return fail(super::forward::internal(error)),
     };
-    let models: Vec<String> = prices
+    let models: Vec<String> = catalog
+        .offered_models(now)
         .into_iter()
-        .map(|price| price.model)
-        .filter(|model| served.contains(model) && caller.allows_model(model))
+        .filter(|model| caller.allows_model(model))
         .collect();
     let body = match family {
         Family::Anthropic => json!({

@@ -389,8 +389,10 @@ pub async fn authenticate<C: ConnectionTrait>(
     if public_id.len() != 12 || secret.len() > 64 {
         return Ok(Err(Refusal::Invalid));
     }
-    let Some(token) = api_tokens::Entity::find()
+    // The owner comes in the same query: their suspension must stop the token at once.
+    let Some((token, owner)) = api_tokens::Entity::find()
         .filter(Column::PublicId.eq(public_id))
+        .find_also_related(users::Entity)
         .one(db)
         .await?
     else {
@@ -405,7 +407,6 @@ pub async fn authenticate<C: ConnectionTrait>(
     if token.expires_at.is_some_and(|at| at <= now) {
         return Ok(Err(Refusal::Expired));
     }
-    let owner = users::Entity::find_by_id(token.user_id).one(db).await?;
     if owner.is_none_or(|user| user.suspended_at.is_some()) {
         return Ok(Err(Refusal::Suspended));
     }

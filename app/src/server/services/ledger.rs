@@ -26,7 +26,7 @@ use sea_orm::{
 };
 
 /// A user's accounts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WalletKind {
     /// Prepaid API credit; spent by usage, never paid out.
     Token,
@@ -478,7 +478,8 @@ async fn close_hold(
     settled_amount: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Option<ledger_holds::Model>, ServiceError> {
-    let closed = ledger_holds::Entity::update_many()
+    // RETURNING: the closed hold comes back from the conditional update itself.
+    let Some(hold) = ledger_holds::Entity::update_many()
         .col_expr(ledger_holds::Column::Status, Expr::value(status))
         .col_expr(
             ledger_holds::Column::SettledAmount,
@@ -487,15 +488,13 @@ async fn close_hold(
         .col_expr(ledger_holds::Column::UpdatedAt, Expr::value(now))
         .filter(ledger_holds::Column::Id.eq(hold_id))
         .filter(ledger_holds::Column::Status.eq("pending"))
-        .exec(txn)
-        .await?;
-    if closed.rows_affected != 1 {
-        return Ok(None);
-    }
-    let hold = ledger_holds::Entity::find_by_id(hold_id)
-        .one(txn)
+        .exec_with_returning(txn)
         .await?
-        .ok_or(ServiceError::NotFound)?;
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
     ledger_accounts::Entity::update_many()
         .col_expr(
             ledger_accounts::Column::HeldBalance,

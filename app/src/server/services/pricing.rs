@@ -48,7 +48,7 @@ pub async fn price_at<C: ConnectionTrait>(
 }
 
 /// The prices stored in one row.
-fn sheet_of(row: &model_prices::Model) -> PriceSheet {
+pub(crate) fn sheet_of(row: &model_prices::Model) -> PriceSheet {
     PriceSheet {
         input: row.input_per_mtok,
         output: row.output_per_mtok,
@@ -98,5 +98,6 @@ pub async fn set_price<C: ConnectionTrait>(
     })
     .exec(db)
     .await?;
-    Ok(())
+    // The proxies' in-memory price lists reload on the next request.
+    super::proxy::catalog::bump(db, now).await
 }

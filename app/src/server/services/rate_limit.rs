@@ -1,5 +1,7 @@
 //! Fixed-window rate limits kept in the database, so every replica counts against the same
 //! budget. One atomic upsert per hit: no read-modify-write race between requests or replicas.
+//! [`SyncedLimiter`] trades that exactness across replicas for one write per second instead of
+//! one per hit, where the hit rate is high (the proxy).
 
 use super::ServiceError;
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -7,6 +9,8 @@ use entity::rate_limit_counters::{self, Column};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 /// A budget: at most `max_hits` per `window`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,31 +40,8 @@ pub async fn hit<C: ConnectionTrait>(
     limit: Limit,
     now: DateTime<Utc>,
 ) -> Result<Decision, ServiceError> {
-    let window_start = now
-        .duration_trunc(limit.window)
-        .map_err(|e| ServiceError::Internal(format!("rate-limit window: {e}")))?;
-    let hits = rate_limit_counters::Entity::insert(rate_limit_counters::ActiveModel {
-        id: NotSet,
-        scope: Set(scope.to_owned()),
-        subject: Set(subject.to_owned()),
-        window_start: Set(window_start),
-        hits: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([Column::Scope, Column::Subject, Column::WindowStart])
-            .value(
-                Column::Hits,
-                Expr::col((rate_limit_counters::Entity, Column::Hits)).add(1),
-            )
-            .value(Column::UpdatedAt, Expr::value(now))
-            .to_owned(),
-    )
-    // RETURNING gives this request's own count even when others hit the same window at once.
-    .exec_with_returning(db)
-    .await?
-    .hits;
+    let window_start = window_of(limit, now)?;
+    let hits = add(db, scope, subject, window_start, 1, now).await?;
     if hits <= limit.max_hits {
         Ok(Decision::Allowed {
             remaining: limit.max_hits - hits,
@@ -68,6 +49,160 @@ pub async fn hit<C: ConnectionTrait>(
     } else {
         Ok(Decision::Limited {
             retry_after: window_start + limit.window - now,
+        })
+    }
+}
+
+fn window_of(limit: Limit, now: DateTime<Utc>) -> Result<DateTime<Utc>, ServiceError> {
+    now.duration_trunc(limit.window)
+        .map_err(|e| ServiceError::Internal(format!("rate-limit window: {e}")))
+}
+
+/// Adds `count` hits to a window's counter and returns its new total.
+async fn add<C: ConnectionTrait>(
+    db: &C,
+    scope: &str,
+    subject: &str,
+    window_start: DateTime<Utc>,
+    count: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, ServiceError> {
+    Ok(
+        rate_limit_counters::Entity::insert(rate_limit_counters::ActiveModel {
+            id: NotSet,
+            scope: Set(scope.to_owned()),
+            subject: Set(subject.to_owned()),
+            window_start: Set(window_start),
+            hits: Set(count),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([Column::Scope, Column::Subject, Column::WindowStart])
+                .value(
+                    Column::Hits,
+                    Expr::col((rate_limit_counters::Entity, Column::Hits)).add(count),
+                )
+                .value(Column::UpdatedAt, Expr::value(now))
+                .to_owned(),
+        )
+        // RETURNING gives the total including this addition even when others add at once.
+        .exec_with_returning(db)
+        .await?
+        .hits,
+    )
+}
+
+/// A budget counted in this process and shared with other replicas through the same database
+/// counters, written at most once per `sync_every` per subject instead of once per hit.
+///
+/// Within one process the budget is exact. Across replicas each knows the others' hits as of
+/// its last synchronisation, so together they may pass the budget by at most what the others
+/// admitted within one `sync_every` — the price of not writing on every request (the proxy's
+/// per-token request rate is its use).
+pub struct SyncedLimiter {
+    scope: &'static str,
+    limit: Limit,
+    sync_every: std::time::Duration,
+    subjects: Mutex<HashMap<String, Tally>>,
+}
+
+/// One subject's window as this process knows it.
+#[derive(Debug)]
+struct Tally {
+    window_start: DateTime<Utc>,
+    /// The database's total at the last synchronisation (this process's synced hits included).
+    known: i64,
+    /// Hits admitted here since then.
+    unsynced: i64,
+    synced_at: Option<std::time::Instant>,
+    syncing: bool,
+}
+
+impl Tally {
+    fn new(window_start: DateTime<Utc>) -> Self {
+        Self {
+            window_start,
+            known: 0,
+            unsynced: 0,
+            synced_at: None,
+            syncing: false,
+        }
+    }
+}
+
+/// Subjects kept before windows that ended are dropped from memory.
+const MAX_REMEMBERED_SUBJECTS: usize = 10_000;
+
+impl SyncedLimiter {
+    pub fn new(scope: &'static str, limit: Limit, sync_every: std::time::Duration) -> Self {
+        Self {
+            scope,
+            limit,
+            sync_every,
+            subjects: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn tallies(&self) -> std::sync::MutexGuard<'_, HashMap<String, Tally>> {
+        self.subjects.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts one hit of `subject` if it is within the budget as far as this process knows.
+    pub async fn hit<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        subject: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Decision, ServiceError> {
+        let window_start = window_of(self.limit, now)?;
+        let to_sync = {
+            let mut tallies = self.tallies();
+            if tallies.len() >= MAX_REMEMBERED_SUBJECTS {
+                tallies.retain(|_, tally| tally.window_start == window_start);
+            }
+            let tally = tallies
+                .entry(subject.to_owned())
+                .or_insert_with(|| Tally::new(window_start));
+            if tally.window_start != window_start {
+                *tally = Tally::new(window_start);
+            }
+            if tally.known + tally.unsynced >= self.limit.max_hits {
+                return Ok(Decision::Limited {
+                    retry_after: window_start + self.limit.window - now,
+                });
+            }
+            tally.unsynced += 1;
+            let due = tally
+                .synced_at
+                .is_none_or(|at| at.elapsed() >= self.sync_every);
+            (due && !tally.syncing).then(|| {
+                tally.syncing = true;
+                tally.unsynced
+            })
+        };
+        let remaining = |tally: &Tally| self.limit.max_hits - tally.known - tally.unsynced;
+        let Some(count) = to_sync else {
+            let tallies = self.tallies();
+            return Ok(Decision::Allowed {
+                remaining: tallies.get(subject).map_or(0, remaining),
+            });
+        };
+        let total = add(db, self.scope, subject, window_start, count, now).await;
+        let mut tallies = self.tallies();
+        let Some(tally) = tallies
+            .get_mut(subject)
+            .filter(|tally| tally.window_start == window_start)
+        else {
+            return total.map(|_| Decision::Allowed { remaining: 0 });
+        };
+        tally.syncing = false;
+        let total = total?;
+        tally.known = total;
+        tally.unsynced -= count;
+        tally.synced_at = Some(std::time::Instant::now());
+        Ok(Decision::Allowed {
+            remaining: std::cmp::max(remaining(tally), 0),
         })
     }
 }

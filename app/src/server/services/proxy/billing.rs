@@ -11,6 +11,7 @@
 use super::super::api_tokens::{ApiCaller, BillingSource};
 use super::super::ledger::{self, NewHold, Settlement, SystemAccount, WalletKind};
 use super::super::ServiceError;
+use super::records::{self, UsageRecord};
 use crate::pricing::PriceSheet;
 use chrono::{DateTime, Duration, Utc};
 use entity::{token_holds, token_spend};
@@ -20,6 +21,55 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
     TransactionTrait,
 };
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+/// The ledger account ids the proxy charges, remembered once found: a user's wallet accounts
+/// and the revenue account never change id once created.
+#[derive(Default)]
+pub struct AccountIds {
+    wallets: Mutex<HashMap<(i64, WalletKind), i64>>,
+    revenue: OnceLock<i64>,
+}
+
+/// Wallet ids remembered before the oldest are forgotten (they are found again on demand).
+const MAX_REMEMBERED_WALLETS: usize = 100_000;
+
+impl AccountIds {
+    async fn wallet(
+        &self,
+        db: &DatabaseConnection,
+        user_id: i64,
+        kind: WalletKind,
+        now: DateTime<Utc>,
+    ) -> Result<i64, ServiceError> {
+        let known = |ids: &HashMap<(i64, WalletKind), i64>| ids.get(&(user_id, kind)).copied();
+        if let Some(id) = known(&self.wallets.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(id);
+        }
+        let id = ledger::user_account(db, user_id, kind, now).await?.id;
+        let mut ids = self.wallets.lock().unwrap_or_else(PoisonError::into_inner);
+        if ids.len() >= MAX_REMEMBERED_WALLETS {
+            ids.clear();
+        }
+        ids.insert((user_id, kind), id);
+        Ok(id)
+    }
+
+    async fn revenue(
+        &self,
+        db: &DatabaseConnection,
+        now: DateTime<Utc>,
+    ) -> Result<i64, ServiceError> {
+        if let Some(id) = self.revenue.get() {
+            return Ok(*id);
+        }
+        let id = ledger::system_account(db, SystemAccount::Revenue, now)
+            .await?
+            .id;
+        Ok(*self.revenue.get_or_init(|| id))
+    }
+}
 
 /// A hold the proxy placed for one upstream attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +77,8 @@ pub struct Reservation {
     pub hold_id: i64,
     pub amount: i64,
     pub wallet: WalletKind,
+    /// Whether the token's spend counters hold part of it too (the token has limits).
+    pub spend_limited: bool,
 }
 
 /// Why a request cannot be paid for.
@@ -90,17 +142,22 @@ fn limit_name(period: &str) -> &'static str {
 /// limits. `Ok(Err(_))` says why it cannot be paid for.
 pub async fn reserve(
     db: &DatabaseConnection,
+    accounts: &AccountIds,
     caller: &ApiCaller,
     request_id: &str,
     amount: i64,
     hold_for: Duration,
     now: DateTime<Utc>,
 ) -> Result<Result<Reservation, Shortfall>, ServiceError> {
-    let token_account = ledger::user_account(db, caller.user_id, WalletKind::Token, now).await?;
+    let token_account = accounts
+        .wallet(db, caller.user_id, WalletKind::Token, now)
+        .await?;
     let cash_account = match caller.billing_source {
-        BillingSource::TokenThenCash => {
-            Some(ledger::user_account(db, caller.user_id, WalletKind::Cash, now).await?)
-        }
+        BillingSource::TokenThenCash => Some(
+            accounts
+                .wallet(db, caller.user_id, WalletKind::Cash, now)
+                .await?,
+        ),
         BillingSource::TokenWallet => None,
     };
     let (day, month) = periods(now);
@@ -111,9 +168,9 @@ pub async fn reserve(
             return Ok(Err(Shortfall::Limit(limit_name(period))));
         }
     }
-    let mut sources = vec![(token_account.id, WalletKind::Token)];
+    let mut sources = vec![(token_account, WalletKind::Token)];
     if let Some(cash) = cash_account {
-        sources.push((cash.id, WalletKind::Cash));
+        sources.push((cash, WalletKind::Cash));
     }
     let mut placed = None;
     for (account_id, wallet) in sources {
@@ -156,6 +213,7 @@ pub async fn reserve(
         hold_id,
         amount,
         wallet,
+        spend_limited: !limits.is_empty(),
     }))
 }
 
@@ -245,28 +303,52 @@ async fn release_spend(
     Ok(())
 }
 
-/// Charges the actual cost of a reserved request (to revenue) and releases its hold and held
-/// spend, in one transaction. Charging again is a no-op.
-pub async fn settle(
+/// Ends a reserved request: charges `charge` (to revenue; `None` or 0 releases the hold without
+/// charging), releases the hold and the token's held spend, and stores the request's usage
+/// record, all in one transaction. Returns false, storing nothing, when the hold had already
+/// ended (released by the sweeper): the caller then records the request as not charged.
+/// Repeating a call that committed changes nothing.
+pub async fn close(
     db: &DatabaseConnection,
+    accounts: &AccountIds,
     reservation: &Reservation,
-    actual: i64,
-    memo: String,
+    charge: Option<(i64, String)>,
+    record: UsageRecord,
     now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    let revenue = ledger::system_account(db, SystemAccount::Revenue, now).await?;
-    let txn = db.begin().await?;
-    let settlement = Settlement {
-        actual,
-        to_account: revenue.id,
-        kind: "usage",
-        memo,
+) -> Result<bool, ServiceError> {
+    let charge = charge.filter(|(actual, _)| *actual > 0);
+    let revenue = match charge {
+        Some(_) => Some(accounts.revenue(db, now).await?),
+        None => None,
     };
-    if ledger::settle_within(&txn, reservation.hold_id, settlement, now).await? {
-        release_spend(&txn, reservation.hold_id, actual, now).await?;
-        txn.commit().await?;
+    let txn = db.begin().await?;
+    let (closed, spent) = match (charge, revenue) {
+        (Some((actual, memo)), Some(revenue)) => {
+            let settlement = Settlement {
+                actual,
+                to_account: revenue,
+                kind: "usage",
+                memo,
+            };
+            (
+                ledger::settle_within(&txn, reservation.hold_id, settlement, now).await?,
+                actual,
+            )
+        }
+        _ => (
+            ledger::void_within(&txn, reservation.hold_id, now).await?,
+            0,
+        ),
+    };
+    if !closed {
+        return Ok(false);
     }
-    Ok(())
+    if reservation.spend_limited {
+        release_spend(&txn, reservation.hold_id, spent, now).await?;
+    }
+    records::insert(&txn, record, now).await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// Releases a reserved request that produced nothing billable.

@@ -3,6 +3,7 @@
 //! error shapes) lives in the server crate.
 
 pub mod billing;
+pub mod catalog;
 pub mod providers;
 pub mod records;
 pub mod sse;

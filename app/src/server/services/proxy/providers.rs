@@ -9,7 +9,6 @@ use super::super::secrets::{Keys, Sealed};
 use super::super::ServiceError;
 use chrono::{DateTime, Utc};
 use entity::{provider_models, upstream_providers};
-use rand::Rng as _;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
@@ -206,6 +205,7 @@ pub async fn create(
     }))
     .exec(&txn)
     .await?;
+    super::catalog::bump(&txn, now).await?;
     txn.commit().await?;
     Ok(provider)
 }
@@ -226,7 +226,7 @@ pub async fn set_enabled(
     if updated.rows_affected == 0 {
         return Err(ServiceError::NotFound);
     }
-    Ok(())
+    super::catalog::bump(db, now).await
 }
 
 /// Every provider with the models it serves, by priority.
@@ -267,69 +267,6 @@ pub struct Route {
     /// Whether a success is news for the provider's health (it had failures, or its last
     /// recorded success is over a minute old); otherwise answering needs no write.
     pub success_is_news: bool,
-}
-
-/// How stale a provider's recorded last success may get before a success is written again.
-const SUCCESS_RECORDED_EVERY: chrono::Duration = chrono::Duration::minutes(1);
-
-/// The enabled providers speaking `protocol` that serve `public_model`, in the order to try
-/// them: by priority, and within one priority a weighted random order.
-pub async fn routes(
-    db: &DatabaseConnection,
-    keys: &Keys,
-    public_model: &str,
-    protocol: Protocol,
-    now: DateTime<Utc>,
-) -> Result<Vec<Route>, ServiceError> {
-    let served = provider_models::Entity::find()
-        .filter(provider_models::Column::PublicModel.eq(public_model))
-        .all(db)
-        .await?;
-    if served.is_empty() {
-        return Ok(Vec::new());
-    }
-    let providers = upstream_providers::Entity::find()
-        .filter(upstream_providers::Column::Id.is_in(served.iter().map(|m| m.provider_id)))
-        .filter(upstream_providers::Column::Enabled.eq(true))
-        .filter(upstream_providers::Column::Protocol.eq(protocol.as_str()))
-        .all(db)
-        .await?;
-    let mut weighted: Vec<(i32, f64, Route)> = Vec::new();
-    let mut rng = rand::rng();
-    for provider in providers {
-        let Some(model) = served.iter().find(|m| m.provider_id == provider.id) else {
-            continue;
-        };
-        let Some(key) = keys
-            .open(Sealed::ProviderKey, &provider.api_key_sealed)
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-        else {
-            tracing::error!(provider = %provider.name, "provider key unreadable: was security.secret_key changed?");
-            continue;
-        };
-        // Efraimidis–Spirakis: sorting by u^(1/w) draws a weighted order in one pass.
-        let draw: f64 = rng
-            .random::<f64>()
-            .powf(1.0 / f64::from(std::cmp::max(provider.weight, 1)));
-        weighted.push((
-            provider.priority,
-            draw,
-            Route {
-                provider_id: provider.id,
-                provider_name: provider.name,
-                protocol,
-                base_url: provider.base_url,
-                upstream_model: model.upstream_model.clone(),
-                api_key: SecretString::from(key),
-                success_is_news: provider.consecutive_failures != 0
-                    || provider
-                        .last_success_at
-                        .is_none_or(|at| now - at >= SUCCESS_RECORDED_EVERY),
-            },
-        ));
-    }
-    weighted.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-    Ok(weighted.into_iter().map(|(_, _, route)| route).collect())
 }
 
 /// Records how an attempt went, for the admin's health view. `failure` is a status or error
