@@ -9,7 +9,7 @@ use app::server::config::{Settings, CONFIG_FILE_ENV};
 use app::server::services::{audit, consent, email, ledger, passwords::Passwords, pricing, users};
 use clap::{Parser, Subcommand};
 use rand::distr::{Alphanumeric, SampleString};
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -251,9 +251,7 @@ async fn create_admin(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     // The account and its audit event are written together or not at all.
-    let txn = db
-        .conn
-        .begin()
+    let txn = app::server::services::begin_write(&db.conn)
         .await
         .context("cannot begin a transaction")?;
     let user = users::create(

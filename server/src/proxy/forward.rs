@@ -898,7 +898,9 @@ async fn whole_answer(context: Context, mut bill: Bill, response: reqwest::Respo
     }
     let outcome = outcome_of(&meter, false);
     let headers = answer_headers(&upstream_headers, &context.request_id, false);
-    finish(&context, bill, &meter, outcome).await;
+    // The answer need not wait for the bookkeeping: the hold already covers the request, and
+    // settling it is the same after the client has its answer (as for streams).
+    tokio::spawn(async move { finish(&context, bill, &meter, outcome).await });
     respond(status, headers, Body::from(body))
 }
 
@@ -908,9 +910,6 @@ fn read_events(meter: &mut Meter, events: impl IntoIterator<Item = Event>) {
     }
 }
 
-/// Relays a stream through a task that outlives the client: the response body is the
-/// receiving end of a channel, and a closed channel (the client left) only stops the sending,
-/// not the metering.
 /// What the failover check already read of a stream.
 struct StreamHead {
     prefix: Bytes,
@@ -919,6 +918,9 @@ struct StreamHead {
     upstream_ended: bool,
 }
 
+/// Relays a stream through a task that outlives the client: the response body is the
+/// receiving end of a channel, and a closed channel (the client left) only stops the sending,
+/// not the metering.
 fn stream_answer(
     context: Context,
     mut bill: Bill,

@@ -23,9 +23,7 @@ use crate::server::config::Settings;
 use chrono::{DateTime, Utc};
 use entity::users as user_rows;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::json;
 use tokio::sync::OnceCell;
 
@@ -173,7 +171,7 @@ impl Accounts<'_> {
             self.notify_existing_account(&existing, now).await?;
             return Ok(());
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         let created = users::create(
             &txn,
             NewUser {
@@ -268,7 +266,7 @@ impl Accounts<'_> {
         let is_change = account_tokens::check(self.db, token, TokenPurpose::ChangeEmail, now)
             .await
             .is_ok();
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         if !is_change {
             let spent =
                 account_tokens::consume(&txn, token, TokenPurpose::VerifyEmail, now).await?;
@@ -351,7 +349,7 @@ impl Accounts<'_> {
                 "that address belongs to another account".to_owned(),
             ));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         email::enqueue(
             &txn,
             emails::confirm_new_email(self.site_name(), &user, &new_email),
@@ -485,7 +483,7 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<SignedIn, ServiceError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         let session = sessions::create(
             &txn,
             NewSession {
@@ -516,7 +514,7 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         sessions::revoke(&txn, viewer.user_id, viewer.session_id, now).await?;
         let mut logged_out = event(EventKind::Logout, Some(viewer.user_id), client);
         logged_out.detail = json!({ "session_id": viewer.session_id });
@@ -610,7 +608,7 @@ impl Accounts<'_> {
         passwords::validate_new(new_password)?;
         account_tokens::check(self.db, token, TokenPurpose::ResetPassword, now).await?;
         let hash = self.passwords.hash(new_password).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         let spent = account_tokens::consume(&txn, token, TokenPurpose::ResetPassword, now).await?;
         account_tokens::void_all(&txn, spent.user_id, TokenPurpose::ResetPassword, now).await?;
         self.replace_password(&txn, spent.user_id, hash, None, "reset_link", client, now)
@@ -666,7 +664,7 @@ impl Accounts<'_> {
         self.check_current_password(viewer.user_id, current, now)
             .await?;
         let hash = self.passwords.hash(new_password).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         self.replace_password(
             &txn,
             viewer.user_id,
@@ -807,7 +805,7 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         sessions::revoke(&txn, viewer.user_id, session_id, now).await?;
         let mut revoked = event(EventKind::SessionRevoked, Some(viewer.user_id), client);
         revoked.detail = json!({ "session_id": session_id });
@@ -823,7 +821,7 @@ impl Accounts<'_> {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<u64, ServiceError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         let ended =
             sessions::revoke_all_except(&txn, viewer.user_id, Some(viewer.session_id), now).await?;
         let mut revoked = event(EventKind::SessionRevoked, Some(viewer.user_id), client);

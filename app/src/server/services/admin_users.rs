@@ -10,7 +10,7 @@ use entity::users::{self, Column};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -93,7 +93,7 @@ pub async fn set_suspended(
             "you cannot suspend your own account".to_owned(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     let target = get(&txn, user_id).await?;
     if suspended == target.suspended_at.is_some() {
         return Ok(());
@@ -131,7 +131,7 @@ pub async fn set_role(
     client: &Client,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     let target = get(&txn, user_id).await?;
     if target.role == role.as_str() {
         return Ok(());

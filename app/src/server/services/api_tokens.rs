@@ -18,7 +18,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use std::net::IpAddr;
 
@@ -322,7 +322,7 @@ pub async fn rotate(
             "the grace period is 0-{MAX_GRACE_DAYS} days"
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     let old = api_tokens::Entity::find_by_id(token_id)
         .filter(Column::UserId.eq(user_id))
         .filter(Column::RevokedAt.is_null())

@@ -21,8 +21,7 @@ use entity::{ledger_accounts, ledger_entries, ledger_holds, ledger_transactions}
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
 };
 
 /// A user's accounts.
@@ -230,7 +229,7 @@ pub async fn post(db: &DatabaseConnection, tx: NewTransaction) -> Result<Posted,
     if let Some(existing) = find_transaction(db, &tx.idempotency_key).await? {
         return Ok(Posted::Existing(existing));
     }
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     match post_in(&txn, &tx, Utc::now()).await {
         Ok(id) => {
             txn.commit().await?;
@@ -398,7 +397,7 @@ pub async fn reserve(
     if let Some(existing) = find_hold(db, &hold.idempotency_key).await? {
         return Ok(existing);
     }
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     match reserve_within(&txn, &hold, Utc::now()).await {
         Ok(row) => {
             txn.commit().await?;
@@ -519,7 +518,7 @@ pub async fn settle(
     kind: &'static str,
     memo: String,
 ) -> Result<ledger_holds::Model, ServiceError> {
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     let settlement = Settlement {
         actual,
         to_account,
@@ -602,7 +601,7 @@ pub async fn void(
     db: &DatabaseConnection,
     hold_id: i64,
 ) -> Result<ledger_holds::Model, ServiceError> {
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     if !void_within(&txn, hold_id, Utc::now()).await? {
         drop(txn);
         return already_closed(db, hold_id, "voided", None).await;
@@ -658,7 +657,7 @@ pub async fn sweep_expired(
         .await?;
     let mut voided = 0;
     for hold in stale {
-        let txn = db.begin().await?;
+        let txn = crate::server::services::begin_write(db).await?;
         if close_hold(&txn, hold.id, "voided", None, now)
             .await?
             .is_some()

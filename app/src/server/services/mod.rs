@@ -25,3 +25,18 @@ pub mod users;
 pub mod wallets;
 
 pub use error::ServiceError;
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (IMMEDIATE): a deferred transaction that reads first and writes later fails at once with
+/// "database is locked" when another connection wrote in between, where this one waits its
+/// turn (busy timeout). PostgreSQL ignores the mode.
+pub async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait as _};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}

@@ -17,7 +17,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use serde_json::json;
 
@@ -105,7 +105,7 @@ pub async fn make_batch(
             "the expiry must be in the future".to_owned(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     let made = redemption_batches::Entity::insert(redemption_batches::ActiveModel {
         id: NotSet,
         name: Set(name),
@@ -264,7 +264,7 @@ pub async fn redeem(
     let wallet = ledger::user_account(db, user_id, WalletKind::Token, now).await?;
     let promotions = ledger::system_account(db, SystemAccount::Promotions, now).await?;
 
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     let counted = redemption_codes::Entity::update_many()
         .col_expr(
             redemption_codes::Column::RedeemedCount,

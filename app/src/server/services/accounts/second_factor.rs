@@ -11,7 +11,7 @@ use entity::pending_logins::{self, Column};
 use entity::users;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 /// How long the code may take after the password.
@@ -248,7 +248,7 @@ impl Accounts<'_> {
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, ServiceError> {
         let user = self.user(viewer.user_id).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         let codes = two_factor::confirm(&txn, self.keys, &user, code, now).await?;
         audit::record(
             &txn,
@@ -274,7 +274,7 @@ impl Accounts<'_> {
                 "two-step verification is not on".to_owned(),
             ));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         two_factor::disable(&txn, user.id, now).await?;
         audit::record(
             &txn,
@@ -300,7 +300,7 @@ impl Accounts<'_> {
                 "turn on two-step verification first".to_owned(),
             ));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::server::services::begin_write(self.db).await?;
         let codes =
             two_factor::replace_recovery_codes(&txn, self.keys, viewer.user_id, now).await?;
         audit::record(

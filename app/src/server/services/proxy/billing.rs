@@ -17,10 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{token_holds, token_spend};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
@@ -162,7 +159,7 @@ pub async fn reserve(
     };
     let (day, month) = periods(now);
     let limits = limits(caller, &day, &month);
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     for (period, start, limit) in &limits {
         if !reserve_spend(&txn, caller.token_id, period, start, *limit, amount, now).await? {
             return Ok(Err(Shortfall::Limit(limit_name(period))));
@@ -321,7 +318,7 @@ pub async fn close(
         Some(_) => Some(accounts.revenue(db, now).await?),
         None => None,
     };
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     let (closed, spent) = match (charge, revenue) {
         (Some((actual, memo)), Some(revenue)) => {
             let settlement = Settlement {
@@ -357,7 +354,7 @@ pub async fn void(
     reservation: &Reservation,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     if ledger::void_within(&txn, reservation.hold_id, now).await? {
         release_spend(&txn, reservation.hold_id, 0, now).await?;
         txn.commit().await?;
@@ -384,7 +381,7 @@ pub async fn release_orphaned_spend(
         .await?;
     let mut released = 0;
     for hold in ended {
-        let txn = db.begin().await?;
+        let txn = crate::server::services::begin_write(db).await?;
         release_spend(&txn, hold.id, hold.settled_amount.unwrap_or(0), now).await?;
         txn.commit().await?;
         released += 1;

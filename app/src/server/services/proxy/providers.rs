@@ -11,9 +11,7 @@ use chrono::{DateTime, Utc};
 use entity::{provider_models, upstream_providers};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use secrecy::SecretString;
 use std::net::IpAddr;
 
@@ -173,7 +171,7 @@ pub async fn create(
         .into_iter()
         .rev()
         .collect();
-    let txn = db.begin().await?;
+    let txn = crate::server::services::begin_write(db).await?;
     let provider = upstream_providers::Entity::insert(upstream_providers::ActiveModel {
         id: NotSet,
         name: Set(name),
