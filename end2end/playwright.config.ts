@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { SERVER_URL, SMTP_PORT, SINK_URL, serverEnv, serverBinary } from "./tests/server";
+import { SERVER_URL, SMTP_PORT, SINK_URL, UPSTREAM_URL, serverEnv, serverBinary } from "./tests/server";
 
 // Every spec runs twice: hydrated (the WASM takes over) and with JavaScript disabled (the
 // server-rendered page and plain form posts must work on their own).
@@ -41,6 +41,8 @@ export default defineConfig({
     },
     {
       name: "ssr",
+      // The SDK spec talks to the API, not to pages: it runs once, in the hydrated project.
+      testIgnore: /sdk\.spec\.ts$/,
       use: { ...chromium, javaScriptEnabled: false, extraHTTPHeaders: { "x-forwarded-for": "203.0.113.102" } },
     },
   ],
@@ -49,6 +51,13 @@ export default defineConfig({
       // The SMTP sink the server delivers to; tests read their mail from its HTTP side.
       command: `node fixtures/smtp-sink.mjs ${SMTP_PORT} ${new URL(SINK_URL).port}`,
       url: `${SINK_URL}/health`,
+      reuseExistingServer: false,
+      timeout: 10_000,
+    },
+    {
+      // The model provider behind the proxy, replaying captured answers.
+      command: `node fixtures/fake-upstream.mjs ${new URL(UPSTREAM_URL).port}`,
+      url: `${UPSTREAM_URL}/health`,
       reuseExistingServer: false,
       timeout: 10_000,
     },

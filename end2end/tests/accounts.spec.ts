@@ -1,56 +1,14 @@
 import { test, expect, open } from "./fixtures";
 import { linkIn, mailTo, serverCommand, totp } from "./server";
-import { CONSENT_BANNER, RECOVERY_CODES, TOTP_SECRET, TOKEN_BALANCE, NEW_TOKEN, TOKEN_LIST, ACCOUNT_MENU, FORM_ERROR, FORM_NOTICE, SECURITY_EVENTS, SESSION_LIST, USER_TABLE, WALLET_CSV, SPEND_CHART, USAGE_ROWS, PROVIDER_LIST } from "./ids";
-import type { Page } from "@playwright/test";
-
-const PASSWORD = "violet otter harmonica 42";
+import { TOKEN_BALANCE, NEW_TOKEN, TOKEN_LIST, ACCOUNT_MENU, FORM_ERROR, FORM_NOTICE, SECURITY_EVENTS, SESSION_LIST, USER_TABLE, WALLET_CSV, SPEND_CHART, USAGE_ROWS, PROVIDER_LIST } from "./ids";
+import { PASSWORD, addProvider, answerConsent, confirmedCustomer, enableTwoFactor, logIn, setPrice, signOut, signUp } from "./flows";
 
 // Full sign-up and two-step flows load many hydrated pages; the default 30 s is too tight.
 test.describe.configure({ timeout: 90_000 });
 
-/** Answers the consent banner first, so it does not cover the forms under test. */
-async function answerConsent(page: Page, jsEnabled: boolean) {
-  await open(page, "/", jsEnabled);
-  await page.getByRole("button", { name: "Reject" }).click();
-  await expect(page.getByTestId(CONSENT_BANNER)).toBeHidden();
-}
-
 test.beforeEach(async ({ page, jsEnabled }) => {
   await answerConsent(page, jsEnabled);
 });
-
-async function signOut(page: Page) {
-  await page.getByRole("navigation", { name: "Account" }).getByRole("button", { name: "Sign out" }).click();
-}
-
-async function logIn(page: Page, email: string, password: string, jsEnabled: boolean) {
-  await open(page, "/login", jsEnabled);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-async function signUp(page: Page, name: string, email: string, username: string, jsEnabled: boolean) {
-  await open(page, "/signup", jsEnabled);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/notice=signed-up/);
-}
-
-/** Turns on two-step verification from its page; returns the secret and the recovery codes. */
-async function enableTwoFactor(page: Page, jsEnabled: boolean): Promise<{ secret: string; codes: string[] }> {
-  await open(page, "/account/two-factor", jsEnabled);
-  const secret = (await page.getByTestId(TOTP_SECRET).textContent()) ?? "";
-  await page.getByLabel("Code from the app").fill(totp(secret));
-  await page.getByRole("button", { name: "Turn on two-step verification" }).click();
-  await expect(page.getByTestId(FORM_NOTICE)).toContainText("Two-step verification is on");
-  const codes = await page.getByTestId(RECOVERY_CODES).locator("li").allTextContents();
-  expect(codes).toHaveLength(10);
-  return { secret, codes };
-}
 
 test("sign up, confirm by mail, sign in, turn on 2FA, sign in with a code, revoke another device", async ({ page, browser, jsEnabled }, testInfo) => {
   const suffix = `${testInfo.project.name}-${Date.now()}`;
@@ -176,39 +134,24 @@ test("the staff section is refused to customers and lets admins suspend, add pro
   await expect(page.getByTestId(SECURITY_EVENTS)).toContainText("Account suspended");
 
   // Providers and prices: the key is never shown again, only its last four characters.
-  await open(page, "/admin/providers", jsEnabled);
   const providerName = `Upstream ${project} ${Date.now()}`;
-  await page.getByLabel("Name", { exact: true }).fill(providerName);
-  await page.getByLabel("Protocol").selectOption("anthropic");
-  await page.getByLabel("Base URL").fill("https://api.example.com");
-  await page.getByLabel("API key").fill("sk-e2e-secret-key-9876");
-  await page.getByLabel("Models").fill(`claude-e2e-${project}`);
-  await page.getByRole("button", { name: "Add provider" }).click();
-  await expect(page.getByTestId(FORM_NOTICE)).toHaveText("The provider has been saved.");
-  const providers = page.getByTestId(PROVIDER_LIST);
-  await expect(providers).toContainText(providerName);
-  await expect(providers).toContainText("…9876");
+  await addProvider(page, {
+    name: providerName,
+    protocol: "anthropic",
+    baseUrl: "https://api.example.com",
+    apiKey: "sk-e2e-secret-key-9876",
+    models: `claude-e2e-${project}`,
+  }, jsEnabled);
+  await expect(page.getByTestId(PROVIDER_LIST)).toContainText("…9876");
   expect(await page.content()).not.toContain("sk-e2e-secret-key");
-  await page.getByLabel("Model", { exact: true }).fill(`claude-e2e-${project}`);
-  await page.getByLabel("Input", { exact: true }).fill("3");
-  await page.getByLabel("Output", { exact: true }).fill("15");
-  await page.getByLabel("Cache write, 5 minutes").fill("3.75");
-  await page.getByLabel("Cache write, 1 hour").fill("6");
-  await page.getByLabel("Cache read").fill("0.30");
-  await page.getByRole("button", { name: "Set price from now" }).click();
-  await expect(page.getByTestId(FORM_NOTICE)).toHaveText("The new price is in force for requests from now on.");
+  await setPrice(page, `claude-e2e-${project}`, { input: "3", output: "15", cacheWrite5m: "3.75", cacheWrite1h: "6", cacheRead: "0.30" }, jsEnabled);
   await expect(page.getByRole("row", { name: new RegExp(`claude-e2e-${project}`) }).last()).toContainText("$15.00");
 });
 
 test("a confirmed customer creates an API token shown once, revokes it, filters and exports the wallet history and sees usage", async ({ page, jsEnabled }, testInfo) => {
   const project = testInfo.project.name;
   const email = `dee-${project}-${Date.now()}@example.com`;
-  await signUp(page, "Dee", email, `dee-${project}`, jsEnabled);
-  await open(page, linkIn(await mailTo(email), "/verify-email"), jsEnabled);
-  await page.getByRole("button", { name: "Confirm my email address" }).click();
-  await expect(page).toHaveURL(/notice=email-verified/);
-  await logIn(page, email, PASSWORD, jsEnabled);
-  await expect(page).toHaveURL(/\/account$/);
+  await confirmedCustomer(page, "Dee", email, `dee-${project}`, jsEnabled);
 
   await open(page, "/account/wallet", jsEnabled);
   await expect(page.getByTestId(TOKEN_BALANCE)).toContainText("$0.00");

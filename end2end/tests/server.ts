@@ -11,6 +11,8 @@ export const SERVER_URL = `http://127.0.0.1:${PORT}`;
 export const PIXEL_ID = "a2_e2e_pixel";
 export const SMTP_PORT = process.env.E2E_SMTP_PORT ?? "3125";
 export const SINK_URL = `http://127.0.0.1:${process.env.E2E_SINK_PORT ?? "3126"}`;
+/** The fake model provider (fixtures/fake-upstream.mjs) the proxy forwards to in the SDK tests. */
+export const UPSTREAM_URL = `http://127.0.0.1:${process.env.E2E_UPSTREAM_PORT ?? "3127"}`;
 // A fixed key for the test server only (32 bytes, base64).
 const SECRET_KEY = "ZTJlLW9ubHkta2V5LWZvci1jb2RleGFwaS1icm93c2Vy";
 const DB_DIR = path.join(ROOT, "end2end", ".tmp");
@@ -53,6 +55,8 @@ export function serverEnv(): Record<string, string> {
     CODEXAPI_EMAIL__SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
     CODEXAPI_EMAIL__POLL_INTERVAL_MS: "50",
     CODEXAPI_SERVER__TRUSTED_PROXIES: '["127.0.0.1/32"]',
+    // The fake provider listens on loopback, which production refuses as an upstream.
+    CODEXAPI_PROXY__ALLOW_PRIVATE_UPSTREAMS: "true",
   };
 }
 

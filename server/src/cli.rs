@@ -255,7 +255,7 @@ async fn create_admin(
         .await
         .context("cannot begin a transaction")?;
     let user = users::create(
-        &txn,
+        &*txn,
         users::NewUser {
             email,
             username,
@@ -268,7 +268,7 @@ async fn create_admin(
     .await
     .map_err(|e| anyhow::anyhow!("cannot create the admin: {e}"))?;
     audit::record(
-        &txn,
+        &*txn,
         audit::NewEvent {
             kind: audit::EventKind::AccountCreated,
             user_id: Some(user.id),

@@ -1274,7 +1274,10 @@ proxy_test!(
         );
         let mut record = None;
         for _ in 0..200 {
-            record = usage_records::Entity::find().one(&app.db.conn).await.unwrap();
+            record = usage_records::Entity::find()
+                .one(&app.db.conn)
+                .await
+                .unwrap();
             if record.is_some() {
                 break;
             }

@@ -173,7 +173,7 @@ impl Accounts<'_> {
         }
         let txn = crate::server::services::begin_write(self.db).await?;
         let created = users::create(
-            &txn,
+            &*txn,
             NewUser {
                 email: email.clone(),
                 username,
@@ -202,11 +202,11 @@ impl Accounts<'_> {
             Err(other) => return Err(other),
         };
         audit::record(
-            &txn,
+            &*txn,
             event(EventKind::AccountCreated, Some(user.id), client),
         )
         .await?;
-        email::enqueue(&txn, emails::verify_email(self.site_name(), &user)).await?;
+        email::enqueue(&*txn, emails::verify_email(self.site_name(), &user)).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -269,29 +269,29 @@ impl Accounts<'_> {
         let txn = crate::server::services::begin_write(self.db).await?;
         if !is_change {
             let spent =
-                account_tokens::consume(&txn, token, TokenPurpose::VerifyEmail, now).await?;
+                account_tokens::consume(&*txn, token, TokenPurpose::VerifyEmail, now).await?;
             user_rows::Entity::update_many()
                 .col_expr(user_rows::Column::EmailVerifiedAt, Expr::value(Some(now)))
                 .col_expr(user_rows::Column::UpdatedAt, Expr::value(now))
                 .filter(user_rows::Column::Id.eq(spent.user_id))
                 .filter(user_rows::Column::EmailVerifiedAt.is_null())
-                .exec(&txn)
+                .exec(&*txn)
                 .await?;
             audit::record(
-                &txn,
+                &*txn,
                 event(EventKind::EmailVerified, Some(spent.user_id), client),
             )
             .await?;
             txn.commit().await?;
             return Ok(EmailConfirmed::Verified);
         }
-        let spent = account_tokens::consume(&txn, token, TokenPurpose::ChangeEmail, now).await?;
+        let spent = account_tokens::consume(&*txn, token, TokenPurpose::ChangeEmail, now).await?;
         let new_email = spent
             .new_email
             .clone()
             .ok_or_else(|| ServiceError::Internal("email change without an address".to_owned()))?;
         let old = user_rows::Entity::find_by_id(spent.user_id)
-            .one(&txn)
+            .one(&*txn)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let switched = user_rows::Entity::update_many()
@@ -299,7 +299,7 @@ impl Accounts<'_> {
             .col_expr(user_rows::Column::EmailVerifiedAt, Expr::value(Some(now)))
             .col_expr(user_rows::Column::UpdatedAt, Expr::value(now))
             .filter(user_rows::Column::Id.eq(spent.user_id))
-            .exec(&txn)
+            .exec(&*txn)
             .await
             .map_err(ServiceError::from);
         if let Err(ServiceError::Conflict { .. }) = switched {
@@ -309,10 +309,10 @@ impl Accounts<'_> {
             ));
         }
         switched?;
-        account_tokens::void_all(&txn, spent.user_id, TokenPurpose::ChangeEmail, now).await?;
+        account_tokens::void_all(&*txn, spent.user_id, TokenPurpose::ChangeEmail, now).await?;
         let mut changed = event(EventKind::EmailChanged, Some(spent.user_id), client);
         changed.detail = json!({ "from": old.email, "to": new_email });
-        audit::record(&txn, changed).await?;
+        audit::record(&*txn, changed).await?;
         txn.commit().await?;
         Ok(EmailConfirmed::Changed)
     }
@@ -351,12 +351,12 @@ impl Accounts<'_> {
         }
         let txn = crate::server::services::begin_write(self.db).await?;
         email::enqueue(
-            &txn,
+            &*txn,
             emails::confirm_new_email(self.site_name(), &user, &new_email),
         )
         .await?;
         email::enqueue(
-            &txn,
+            &*txn,
             emails::email_change_requested(self.site_name(), self.settings, &user, &new_email),
         )
         .await?;
@@ -485,7 +485,7 @@ impl Accounts<'_> {
     ) -> Result<SignedIn, ServiceError> {
         let txn = crate::server::services::begin_write(self.db).await?;
         let session = sessions::create(
-            &txn,
+            &*txn,
             NewSession {
                 user_id,
                 ip: client.ip.clone(),
@@ -498,7 +498,7 @@ impl Accounts<'_> {
         .await?;
         let mut succeeded = event(EventKind::LoginSucceeded, Some(user_id), client);
         succeeded.detail = json!({ "session_id": session.id, "method": method });
-        audit::record(&txn, succeeded).await?;
+        audit::record(&*txn, succeeded).await?;
         txn.commit().await?;
         Ok(SignedIn {
             user_id,
@@ -515,10 +515,10 @@ impl Accounts<'_> {
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
         let txn = crate::server::services::begin_write(self.db).await?;
-        sessions::revoke(&txn, viewer.user_id, viewer.session_id, now).await?;
+        sessions::revoke(&*txn, viewer.user_id, viewer.session_id, now).await?;
         let mut logged_out = event(EventKind::Logout, Some(viewer.user_id), client);
         logged_out.detail = json!({ "session_id": viewer.session_id });
-        audit::record(&txn, logged_out).await?;
+        audit::record(&*txn, logged_out).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -609,9 +609,9 @@ impl Accounts<'_> {
         account_tokens::check(self.db, token, TokenPurpose::ResetPassword, now).await?;
         let hash = self.passwords.hash(new_password).await?;
         let txn = crate::server::services::begin_write(self.db).await?;
-        let spent = account_tokens::consume(&txn, token, TokenPurpose::ResetPassword, now).await?;
-        account_tokens::void_all(&txn, spent.user_id, TokenPurpose::ResetPassword, now).await?;
-        self.replace_password(&txn, spent.user_id, hash, None, "reset_link", client, now)
+        let spent = account_tokens::consume(&*txn, token, TokenPurpose::ResetPassword, now).await?;
+        account_tokens::void_all(&*txn, spent.user_id, TokenPurpose::ResetPassword, now).await?;
+        self.replace_password(&*txn, spent.user_id, hash, None, "reset_link", client, now)
             .await?;
         txn.commit().await?;
         Ok(spent.user_id)
@@ -666,7 +666,7 @@ impl Accounts<'_> {
         let hash = self.passwords.hash(new_password).await?;
         let txn = crate::server::services::begin_write(self.db).await?;
         self.replace_password(
-            &txn,
+            &*txn,
             viewer.user_id,
             hash,
             Some(viewer.session_id),
@@ -806,10 +806,10 @@ impl Accounts<'_> {
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
         let txn = crate::server::services::begin_write(self.db).await?;
-        sessions::revoke(&txn, viewer.user_id, session_id, now).await?;
+        sessions::revoke(&*txn, viewer.user_id, session_id, now).await?;
         let mut revoked = event(EventKind::SessionRevoked, Some(viewer.user_id), client);
         revoked.detail = json!({ "session_id": session_id });
-        audit::record(&txn, revoked).await?;
+        audit::record(&*txn, revoked).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -823,10 +823,11 @@ impl Accounts<'_> {
     ) -> Result<u64, ServiceError> {
         let txn = crate::server::services::begin_write(self.db).await?;
         let ended =
-            sessions::revoke_all_except(&txn, viewer.user_id, Some(viewer.session_id), now).await?;
+            sessions::revoke_all_except(&*txn, viewer.user_id, Some(viewer.session_id), now)
+                .await?;
         let mut revoked = event(EventKind::SessionRevoked, Some(viewer.user_id), client);
         revoked.detail = json!({ "all_others": true, "sessions_ended": ended });
-        audit::record(&txn, revoked).await?;
+        audit::record(&*txn, revoked).await?;
         txn.commit().await?;
         Ok(ended)
     }

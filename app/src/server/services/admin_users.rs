@@ -94,7 +94,7 @@ pub async fn set_suspended(
         ));
     }
     let txn = crate::server::services::begin_write(db).await?;
-    let target = get(&txn, user_id).await?;
+    let target = get(&*txn, user_id).await?;
     if suspended == target.suspended_at.is_some() {
         return Ok(());
     }
@@ -102,11 +102,11 @@ pub async fn set_suspended(
         .col_expr(Column::SuspendedAt, Expr::value(suspended.then_some(now)))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(user_id))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     let mut detail = json!({});
     if suspended {
-        let ended = sessions::revoke_all_except(&txn, user_id, None, now).await?;
+        let ended = sessions::revoke_all_except(&*txn, user_id, None, now).await?;
         detail = json!({ "sessions_ended": ended });
     }
     let kind = if suspended {
@@ -116,7 +116,7 @@ pub async fn set_suspended(
     };
     let mut event = staff_event(kind, user_id, actor, client);
     event.detail = detail;
-    audit::record(&txn, event).await?;
+    audit::record(&*txn, event).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -132,14 +132,14 @@ pub async fn set_role(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let txn = crate::server::services::begin_write(db).await?;
-    let target = get(&txn, user_id).await?;
+    let target = get(&*txn, user_id).await?;
     if target.role == role.as_str() {
         return Ok(());
     }
     if target.role == Role::Admin.as_str() {
         let admins = users::Entity::find()
             .filter(Column::Role.eq(Role::Admin.as_str()))
-            .count(&txn)
+            .count(&*txn)
             .await?;
         if admins <= 1 {
             return Err(ServiceError::Invalid(
@@ -151,13 +151,13 @@ pub async fn set_role(
         .col_expr(Column::Role, Expr::value(role.as_str()))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(user_id))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     // New privileges start from a fresh sign-in.
-    sessions::revoke_all_except(&txn, user_id, None, now).await?;
+    sessions::revoke_all_except(&*txn, user_id, None, now).await?;
     let mut event = staff_event(EventKind::RoleChanged, user_id, actor, client);
     event.detail = json!({ "from": target.role, "to": role.as_str() });
-    audit::record(&txn, event).await?;
+    audit::record(&*txn, event).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -326,7 +326,7 @@ pub async fn rotate(
     let old = api_tokens::Entity::find_by_id(token_id)
         .filter(Column::UserId.eq(user_id))
         .filter(Column::RevokedAt.is_null())
-        .one(&txn)
+        .one(&*txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let options = TokenOptions {
@@ -343,7 +343,7 @@ pub async fn rotate(
         billing_source: BillingSource::parse(&old.billing_source)
             .unwrap_or(BillingSource::TokenWallet),
     };
-    let created = insert_token(&txn, user_id, &options, now).await?;
+    let created = insert_token(&*txn, user_id, &options, now).await?;
     let retired = api_tokens::Entity::update_many()
         .col_expr(
             Column::RevokedAt,
@@ -353,7 +353,7 @@ pub async fn rotate(
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(old.id))
         .filter(Column::RevokedAt.is_null())
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     if retired.rows_affected != 1 {
         return Err(ServiceError::NotFound);

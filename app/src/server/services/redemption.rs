@@ -118,7 +118,7 @@ pub async fn make_batch(
         created_at: Set(now),
         updated_at: Set(now),
     })
-    .exec_with_returning(&txn)
+    .exec_with_returning(&*txn)
     .await?;
     let codes: Vec<String> = (0..batch.count).map(|_| new_code()).collect();
     for chunk in codes.chunks(500) {
@@ -134,11 +134,11 @@ pub async fn make_batch(
                 updated_at: Set(now),
             }
         }))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     }
     audit::admin_action(
-        &txn,
+        &*txn,
         actor.user_id,
         None,
         json!({
@@ -273,7 +273,7 @@ pub async fn redeem(
         .col_expr(redemption_codes::Column::UpdatedAt, Expr::value(now))
         .filter(redemption_codes::Column::Id.eq(found.id))
         .filter(redemption_codes::Column::RedeemedCount.lt(batch.max_redemptions))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     if counted.rows_affected != 1 {
         return Err(ServiceError::Invalid(
@@ -283,7 +283,7 @@ pub async fn redeem(
     let earlier = redemptions::Entity::find()
         .filter(redemptions::Column::CodeId.eq(found.id))
         .filter(redemptions::Column::UserId.eq(user_id))
-        .count(&txn)
+        .count(&*txn)
         .await?;
     let ordinal = i32::try_from(earlier + 1).map_err(|e| ServiceError::Internal(e.to_string()))?;
     if batch.per_user_limit.is_some_and(|limit| ordinal > limit) {
@@ -292,7 +292,7 @@ pub async fn redeem(
         ));
     }
     let transaction_id = ledger::post_within(
-        &txn,
+        &*txn,
         &NewTransaction {
             idempotency_key: format!("redeem:{}:{user_id}:{ordinal}", found.id),
             kind: "redemption",
@@ -332,7 +332,7 @@ pub async fn redeem(
         created_at: Set(now),
         updated_at: Set(now),
     })
-    .exec(&txn)
+    .exec(&*txn)
     .await;
     match recorded.map_err(ServiceError::from) {
         Ok(_) => {}

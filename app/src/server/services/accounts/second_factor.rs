@@ -249,9 +249,9 @@ impl Accounts<'_> {
     ) -> Result<Vec<String>, ServiceError> {
         let user = self.user(viewer.user_id).await?;
         let txn = crate::server::services::begin_write(self.db).await?;
-        let codes = two_factor::confirm(&txn, self.keys, &user, code, now).await?;
+        let codes = two_factor::confirm(&*txn, self.keys, &user, code, now).await?;
         audit::record(
-            &txn,
+            &*txn,
             event(EventKind::TwoFactorEnabled, Some(user.id), client),
         )
         .await?;
@@ -275,9 +275,9 @@ impl Accounts<'_> {
             ));
         }
         let txn = crate::server::services::begin_write(self.db).await?;
-        two_factor::disable(&txn, user.id, now).await?;
+        two_factor::disable(&*txn, user.id, now).await?;
         audit::record(
-            &txn,
+            &*txn,
             event(EventKind::TwoFactorDisabled, Some(user.id), client),
         )
         .await?;
@@ -302,9 +302,9 @@ impl Accounts<'_> {
         }
         let txn = crate::server::services::begin_write(self.db).await?;
         let codes =
-            two_factor::replace_recovery_codes(&txn, self.keys, viewer.user_id, now).await?;
+            two_factor::replace_recovery_codes(&*txn, self.keys, viewer.user_id, now).await?;
         audit::record(
-            &txn,
+            &*txn,
             event(
                 EventKind::RecoveryCodesRegenerated,
                 Some(viewer.user_id),

@@ -189,7 +189,7 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     })
-    .exec_with_returning(&txn)
+    .exec_with_returning(&*txn)
     .await?;
     provider_models::Entity::insert_many(models.into_iter().map(|(public, upstream)| {
         provider_models::ActiveModel {
@@ -201,9 +201,9 @@ pub async fn create(
             updated_at: Set(now),
         }
     }))
-    .exec(&txn)
+    .exec(&*txn)
     .await?;
-    super::catalog::bump(&txn, now).await?;
+    super::catalog::bump(&*txn, now).await?;
     txn.commit().await?;
     Ok(provider)
 }
