@@ -230,7 +230,7 @@ pub async fn post(db: &DatabaseConnection, tx: NewTransaction) -> Result<Posted,
         return Ok(Posted::Existing(existing));
     }
     let txn = crate::server::services::begin_write(db).await?;
-    match post_in(&*txn, &tx, Utc::now()).await {
+    match post_in(&txn, &tx, Utc::now()).await {
         Ok(id) => {
             txn.commit().await?;
             Ok(Posted::New(id))
@@ -398,7 +398,7 @@ pub async fn reserve(
         return Ok(existing);
     }
     let txn = crate::server::services::begin_write(db).await?;
-    match reserve_within(&*txn, &hold, Utc::now()).await {
+    match reserve_within(&txn, &hold, Utc::now()).await {
         Ok(row) => {
             txn.commit().await?;
             Ok(row)
@@ -525,7 +525,7 @@ pub async fn settle(
         kind,
         memo,
     };
-    if !settle_within(&*txn, hold_id, settlement, Utc::now()).await? {
+    if !settle_within(&txn, hold_id, settlement, Utc::now()).await? {
         drop(txn);
         return already_closed(db, hold_id, "settled", Some(actual)).await;
     }
@@ -602,7 +602,7 @@ pub async fn void(
     hold_id: i64,
 ) -> Result<ledger_holds::Model, ServiceError> {
     let txn = crate::server::services::begin_write(db).await?;
-    if !void_within(&*txn, hold_id, Utc::now()).await? {
+    if !void_within(&txn, hold_id, Utc::now()).await? {
         drop(txn);
         return already_closed(db, hold_id, "voided", None).await;
     }
@@ -658,7 +658,7 @@ pub async fn sweep_expired(
     let mut voided = 0;
     for hold in stale {
         let txn = crate::server::services::begin_write(db).await?;
-        if close_hold(&*txn, hold.id, "voided", None, now)
+        if close_hold(&txn, hold.id, "voided", None, now)
             .await?
             .is_some()
         {

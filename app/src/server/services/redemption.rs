@@ -292,7 +292,7 @@ pub async fn redeem(
         ));
     }
     let transaction_id = ledger::post_within(
-        &*txn,
+        &txn,
         &NewTransaction {
             idempotency_key: format!("redeem:{}:{user_id}:{ordinal}", found.id),
             kind: "redemption",

@@ -161,7 +161,7 @@ pub async fn reserve(
     let limits = limits(caller, &day, &month);
     let txn = crate::server::services::begin_write(db).await?;
     for (period, start, limit) in &limits {
-        if !reserve_spend(&*txn, caller.token_id, period, start, *limit, amount, now).await? {
+        if !reserve_spend(&txn, caller.token_id, period, start, *limit, amount, now).await? {
             return Ok(Err(Shortfall::Limit(limit_name(period))));
         }
     }
@@ -178,7 +178,7 @@ pub async fn reserve(
             reference: Some(format!("request {request_id}")),
             expires_at: now + hold_for,
         };
-        match ledger::reserve_within(&*txn, &hold, now).await {
+        match ledger::reserve_within(&txn, &hold, now).await {
             Ok(row) => {
                 placed = Some((row.id, wallet));
                 break;
@@ -328,12 +328,12 @@ pub async fn close(
                 memo,
             };
             (
-                ledger::settle_within(&*txn, reservation.hold_id, settlement, now).await?,
+                ledger::settle_within(&txn, reservation.hold_id, settlement, now).await?,
                 actual,
             )
         }
         _ => (
-            ledger::void_within(&*txn, reservation.hold_id, now).await?,
+            ledger::void_within(&txn, reservation.hold_id, now).await?,
             0,
         ),
     };
@@ -341,7 +341,7 @@ pub async fn close(
         return Ok(false);
     }
     if reservation.spend_limited {
-        release_spend(&*txn, reservation.hold_id, spent, now).await?;
+        release_spend(&txn, reservation.hold_id, spent, now).await?;
     }
     records::insert(&*txn, record, now).await?;
     txn.commit().await?;
@@ -355,8 +355,8 @@ pub async fn void(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let txn = crate::server::services::begin_write(db).await?;
-    if ledger::void_within(&*txn, reservation.hold_id, now).await? {
-        release_spend(&*txn, reservation.hold_id, 0, now).await?;
+    if ledger::void_within(&txn, reservation.hold_id, now).await? {
+        release_spend(&txn, reservation.hold_id, 0, now).await?;
         txn.commit().await?;
     }
     Ok(())
@@ -382,7 +382,7 @@ pub async fn release_orphaned_spend(
     let mut released = 0;
     for hold in ended {
         let txn = crate::server::services::begin_write(db).await?;
-        release_spend(&*txn, hold.id, hold.settled_amount.unwrap_or(0), now).await?;
+        release_spend(&txn, hold.id, hold.settled_amount.unwrap_or(0), now).await?;
         txn.commit().await?;
         released += 1;
     }
