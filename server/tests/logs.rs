@@ -171,7 +171,7 @@ async fn debug_logs_hold_no_secrets() {
     for (place, text) in [
         ("log", &captured),
         ("database", &stored),
-        ("wallet CSV export", &export),
+        ("wallet and usage CSV exports", &export),
     ] {
         for canary in &canaries {
             assert!(
@@ -189,13 +189,14 @@ async fn debug_logs_hold_no_secrets() {
 
 /// Sets up a price, a provider (the fake), credit and a token in the server's database, then
 /// sends Anthropic and OpenAI requests whose prompts and answers carry canaries. Returns the
-/// token, the canaries and the customer's wallet CSV export.
+/// token, the canaries and the customer's wallet CSV export followed by the usage CSV export.
 async fn proxy_traffic(base: &str, db_file: &std::path::Path) -> (String, Vec<String>, String) {
     use app::pricing::PriceSheet;
     use app::server::services::api_tokens::{self, TokenOptions};
     use app::server::services::ledger::WalletKind;
     use app::server::services::pricing::{self, NewModelPrice};
     use app::server::services::proxy::providers::{self, NewProvider, Protocol};
+    use app::server::services::proxy::records;
     use app::server::services::secrets::Keys;
     use app::server::services::wallets;
     use common::fake_upstream::FakeUpstream;
@@ -323,16 +324,28 @@ async fn proxy_traffic(base: &str, db_file: &std::path::Path) -> (String, Vec<St
         canaries.push(prompt);
         canaries.push(answer);
     }
-    // Settling happens as the last byte leaves; give the last record a moment.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let export = wallets::history_csv(
-        &db,
-        user.id,
-        &wallets::HistoryFilter::default(),
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    // Settling happens just after the answer leaves: wait for all four.
+    let mut export = String::new();
+    for _ in 0..200 {
+        export = wallets::history_csv(
+            &db,
+            user.id,
+            &wallets::HistoryFilter::default(),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        if export.matches(",usage,").count() == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
     assert_eq!(export.matches(",usage,").count(), 4, "{export}");
+    // Staff's export of every usage record goes into the same search.
+    let usage = records::csv(&db, &records::UsageFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(usage.lines().count(), 5, "{usage}");
+    export.push_str(&usage);
     (token, canaries, export)
 }
