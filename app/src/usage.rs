@@ -49,13 +49,14 @@ pub struct UsagePageView {
     pub tokens: Vec<(i64, String)>,
 }
 
-/// How one provider fared over a period (requests that reached it).
+/// How one provider fared over a period: every attempt it got, including those another
+/// provider took over after it failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderStat {
     pub provider: String,
     pub requests: i64,
     pub errors: i64,
-    /// Errors per thousand requests (integer arithmetic; shown as a percentage).
+    /// Errors per thousand attempts (integer arithmetic; shown as a percentage).
     pub errors_per_mille: i64,
 }
 

@@ -44,6 +44,8 @@ pub struct Model {
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
     pub region: Option<String>,
+    /// JSON array of the providers that failed the request before the one that answered.
+    pub failed_over_from: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -21,6 +21,7 @@ mod m20261127_000011_create_redemption_codes;
 mod m20261127_000012_create_api_tokens;
 mod m20261128_000013_create_proxy;
 mod m20261128_000014_create_proxy_catalog;
+mod m20261128_000015_add_usage_failovers;
 mod sql;
 
 /// Every migration of the project, in order.
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000012_create_api_tokens::Migration),
             Box::new(m20261128_000013_create_proxy::Migration),
             Box::new(m20261128_000014_create_proxy_catalog::Migration),
+            Box::new(m20261128_000015_add_usage_failovers::Migration),
         ]
     }
 }

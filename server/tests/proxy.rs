@@ -1511,13 +1511,28 @@ proxy_test!(
             serde_json::from_str(&support.call("admin_get_usage", &[]).await.body).unwrap();
         assert_eq!(view["page"]["rows"].as_array().unwrap().len(), 2);
         assert_eq!(view["page"]["rows"][0]["user_id"], world.customer.user_id);
+        // Both requests failed on the flaky provider first, then the main one answered: the
+        // error rates count every attempt.
         let providers = view["providers"].as_array().unwrap();
+        let rates: Vec<(&str, i64, i64, i64)> = providers
+            .iter()
+            .map(|p| {
+                (
+                    p["provider"].as_str().unwrap(),
+                    p["requests"].as_i64().unwrap(),
+                    p["errors"].as_i64().unwrap(),
+                    p["errors_per_mille"].as_i64().unwrap(),
+                )
+            })
+            .collect();
         assert_eq!(
-            providers.len(),
-            1,
-            "the record names the provider that answered"
+            rates,
+            [("anthropic-flaky", 2, 2, 1000), ("anthropic-main", 2, 0, 0)]
         );
-        assert_eq!(providers[0]["provider"], "anthropic-main");
+        let records = world.records().await;
+        assert!(records
+            .iter()
+            .all(|r| r.failed_over_from.as_deref() == Some(r#"["anthropic-flaky"]"#)));
         let health: Value =
             serde_json::from_str(&support.call("admin_list_providers", &[]).await.body).unwrap();
         let flaky = health
@@ -1537,6 +1552,8 @@ proxy_test!(
         assert_eq!(filtered["page"]["rows"].as_array().unwrap().len(), 0);
         let page = support.get("/admin/usage").await;
         assert!(page.body.contains("anthropic-main"));
+        assert!(page.body.contains("anthropic-flaky"));
+        assert!(page.body.contains("100.0%"));
         let customer = common::accounts::Browser::new(&world.app, "198.51.100.81");
         customer
             .log_in("coder@example.com", common::accounts::PASSWORD)

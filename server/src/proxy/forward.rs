@@ -178,6 +178,7 @@ impl Context {
             client_ip: self.client_ip.clone(),
             user_agent: self.user_agent.clone(),
             region: self.region.clone(),
+            failed_over_from: Vec::new(),
         }
     }
 
@@ -786,6 +787,9 @@ async fn relay(
                     "upstream attempt failed"
                 );
                 note_outcome(&db, route.provider_id, Some(&failure)).await;
+                bill.record
+                    .failed_over_from
+                    .push(route.provider_name.clone());
                 if let Some(wait) = retry_after {
                     if wait <= Duration::from_secs(settings.max_retry_wait_secs) {
                         tokio::time::sleep(wait).await;

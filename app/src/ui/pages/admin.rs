@@ -703,7 +703,7 @@ pub fn AdminUsagePage() -> impl IntoView {
                                 <thead>
                                     <tr>
                                         <th scope="col">"Provider"</th>
-                                        <th scope="col" class="number">"Requests"</th>
+                                        <th scope="col" class="number">"Attempts"</th>
                                         <th scope="col" class="number">"Errors"</th>
                                         <th scope="col" class="number">"Error rate"</th>
                                     </tr>

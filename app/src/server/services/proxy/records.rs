@@ -62,6 +62,8 @@ pub struct UsageRecord {
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
     pub region: Option<String>,
+    /// Providers that failed this request before the last one tried, in order.
+    pub failed_over_from: Vec<String>,
 }
 
 /// Stores a record. User agents and regions are cut to a sane length.
@@ -104,6 +106,8 @@ pub async fn insert<C: ConnectionTrait>(
         client_ip: Set(record.client_ip),
         user_agent: Set(cut(record.user_agent, 256)),
         region: Set(cut(record.region, 8)),
+        failed_over_from: Set((!record.failed_over_from.is_empty())
+            .then(|| serde_json::Value::from(record.failed_over_from).to_string())),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -335,9 +339,13 @@ pub async fn provider_stats<C: ConnectionTrait>(
     db: &C,
     since: DateTime<Utc>,
 ) -> Result<Vec<crate::usage::ProviderStat>, ServiceError> {
-    let rows: Vec<(String, String)> = usage_records::Entity::find()
+    let rows: Vec<(String, String, Option<String>)> = usage_records::Entity::find()
         .select_only()
-        .columns([Column::ProviderLabel, Column::Status])
+        .columns([
+            Column::ProviderLabel,
+            Column::Status,
+            Column::FailedOverFrom,
+        ])
         .filter(Column::StartedAt.gte(since))
         .filter(Column::ProviderLabel.ne(""))
         .limit(200_000)
@@ -345,20 +353,30 @@ pub async fn provider_stats<C: ConnectionTrait>(
         .all(db)
         .await?;
     let mut stats: Vec<crate::usage::ProviderStat> = Vec::new();
-    for (provider, status) in rows {
-        let error = i64::from(status == Outcome::UpstreamError.as_str());
+    let mut count = |provider: &str, failed: bool| {
+        let error = i64::from(failed);
         match stats.iter_mut().find(|s| s.provider == provider) {
             Some(stat) => {
                 stat.requests += 1;
                 stat.errors += error;
             }
             None => stats.push(crate::usage::ProviderStat {
-                provider,
+                provider: provider.to_owned(),
                 requests: 1,
                 errors: error,
                 errors_per_mille: 0,
             }),
         }
+    };
+    for (provider, status, failed_over_from) in rows {
+        // Every provider that failed the request before the last one counts an error too.
+        let failed_before: Vec<String> = failed_over_from
+            .and_then(|list| serde_json::from_str(&list).ok())
+            .unwrap_or_default();
+        for earlier in &failed_before {
+            count(earlier, true);
+        }
+        count(&provider, status == Outcome::UpstreamError.as_str());
     }
     for stat in &mut stats {
         stat.errors_per_mille = stat.errors * 1000 / stat.requests.max(1);
