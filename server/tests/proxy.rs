@@ -1564,3 +1564,68 @@ proxy_test!(
         );
     }
 );
+
+// Prices live in each process's memory; a change made anywhere is in force on every replica
+// from the next request that starts after it, and a price scheduled for later is not used
+// before its time.
+proxy_test!(
+    a_new_price_is_in_force_on_every_replica_from_the_next_request,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        let world = world(app, &fake, 10 * DOLLAR, |_| {}).await;
+        let replica = world.app.spawn_process_beside().await;
+        let send_to = |base: String| {
+            let request = world
+                .app
+                .client
+                .post(format!("{base}/v1/messages"))
+                .header("x-api-key", &world.token)
+                .json(&claude_request(false));
+            async move {
+                let answer = request.send().await.unwrap();
+                assert_eq!(answer.status(), StatusCode::OK);
+            }
+        };
+        // Both processes load their catalogue at the first price.
+        send_to(world.app.url("")).await;
+        send_to(replica.address.clone()).await;
+        wait_for_records(&world, 2).await;
+
+        let doubled = PriceSheet {
+            input: 2 * CLAUDE_PRICES.input,
+            output: 2 * CLAUDE_PRICES.output,
+            cache_write_5m: 2 * CLAUDE_PRICES.cache_write_5m,
+            cache_write_1h: 2 * CLAUDE_PRICES.cache_write_1h,
+            cache_read: 2 * CLAUDE_PRICES.cache_read,
+        };
+        let tripled_later = PriceSheet {
+            input: 3 * CLAUDE_PRICES.input,
+            ..doubled
+        };
+        for (per_mtok, effective_from) in [
+            (doubled, Utc::now()),
+            (tripled_later, Utc::now() + Duration::hours(1)),
+        ] {
+            pricing::set_price(
+                &world.app.db.conn,
+                NewModelPrice {
+                    model: CLAUDE.to_owned(),
+                    per_mtok,
+                    effective_from,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        send_to(replica.address.clone()).await;
+        send_to(world.app.url("")).await;
+        let records = wait_for_records(&world, 4).await;
+        let mut charges: Vec<i64> = records.iter().map(|r| r.charge).collect();
+        charges.sort_unstable();
+        assert_eq!(
+            charges,
+            [CLAUDE_BILL, CLAUDE_BILL, 2 * CLAUDE_BILL, 2 * CLAUDE_BILL]
+        );
+        world.assert_ledger_sound().await;
+    }
+);
