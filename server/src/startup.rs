@@ -32,6 +32,8 @@ pub struct Application {
     mailer: Mailer,
     email_settings: EmailSettings,
     base_url: String,
+    /// The proxy's streaming and settling tasks, waited for at shutdown.
+    bookkeeping: tokio_util::task::TaskTracker,
 }
 
 impl Application {
@@ -66,6 +68,7 @@ impl Application {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         let client = proxy::upstream::client(&settings.proxy).context("upstream HTTP client")?;
         let proxy_state = proxy::ProxyState::new(state.clone(), client, &settings)?;
+        let bookkeeping = proxy_state.bookkeeping.clone();
         let router = router(state, &settings, db.clone(), proxy_state);
         Ok(Self {
             listener,
@@ -75,6 +78,7 @@ impl Application {
             mailer,
             email_settings,
             base_url,
+            bookkeeping,
         })
     }
 
@@ -137,6 +141,15 @@ impl Application {
         tokio::select! {
             result = server => result.context("server error")?,
             () = deadline => tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining requests"),
+        }
+        self.bookkeeping.close();
+        if tokio::time::timeout(grace, self.bookkeeping.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "requests still streaming or settling after the grace period; the sweeper releases their holds"
+            );
         }
         if tokio::time::timeout(grace, maintenance).await.is_err() {
             tracing::warn!("maintenance did not stop within the grace period");

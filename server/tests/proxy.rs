@@ -1629,3 +1629,32 @@ proxy_test!(
         world.assert_ledger_sound().await;
     }
 );
+
+// Shutting down waits (within the grace period) for streams still being read and for
+// settlements after an answer: a request that was answered is billed before the process ends.
+proxy_test!(
+    shutdown_waits_for_requests_still_settling,
+    |app: TestApp| async move {
+        let fake = FakeUpstream::start().await;
+        let mut world = world(app, &fake, 10 * DOLLAR, |_| {}).await;
+        // The client leaves after the first chunk; the rest arrives over about a second.
+        let abandoned = world
+            .post("/v1/messages", &claude_request(true))
+            .header("x-api-key", &world.token)
+            .header("x-fake", "slow:120")
+            .send()
+            .await
+            .unwrap();
+        let mut chunks = abandoned.bytes_stream();
+        use futures_util::StreamExt as _;
+        chunks.next().await.unwrap().unwrap();
+        drop(chunks);
+        world.app.shutdown().await.unwrap();
+        let records = world.records().await;
+        assert_eq!(records.len(), 1, "billed before the process stopped");
+        assert_eq!(records[0].status, "client_cancelled");
+        assert_eq!(records[0].charge, CLAUDE_BILL);
+        assert_eq!(world.available().await, 10 * DOLLAR - CLAUDE_BILL);
+        world.assert_ledger_sound().await;
+    }
+);

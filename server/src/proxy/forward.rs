@@ -904,7 +904,8 @@ async fn whole_answer(context: Context, mut bill: Bill, response: reqwest::Respo
     let headers = answer_headers(&upstream_headers, &context.request_id, false);
     // The answer need not wait for the bookkeeping: the hold already covers the request, and
     // settling it is the same after the client has its answer (as for streams).
-    tokio::spawn(async move { finish(&context, bill, &meter, outcome).await });
+    let bookkeeping = context.state.bookkeeping.clone();
+    bookkeeping.spawn(async move { finish(&context, bill, &meter, outcome).await });
     respond(status, headers, Body::from(body))
 }
 
@@ -941,7 +942,8 @@ fn stream_answer(
     let headers = answer_headers(response.headers(), &context.request_id, true);
     bill.record.http_status = status.as_u16();
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(64);
-    tokio::spawn(async move {
+    let bookkeeping = context.state.bookkeeping.clone();
+    bookkeeping.spawn(async move {
         let settings = context.state.settings.clone();
         let idle = Duration::from_secs(settings.idle_timeout_secs);
         let deadline = context.started + Duration::from_secs(settings.total_timeout_secs);

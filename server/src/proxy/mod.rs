@@ -44,6 +44,9 @@ pub struct ProxyState {
     pub catalog: Arc<CatalogCache>,
     /// Ledger account ids already looked up.
     pub accounts: Arc<AccountIds>,
+    /// The tasks that relay streams and settle requests after the client has its answer;
+    /// shutdown waits for them (within the grace period) so no finished request goes unbilled.
+    pub bookkeeping: tokio_util::task::TaskTracker,
 }
 
 impl ProxyState {
@@ -78,6 +81,7 @@ impl ProxyState {
             per_minute: Arc::new(per_minute),
             catalog: Arc::default(),
             accounts: Arc::default(),
+            bookkeeping: tokio_util::task::TaskTracker::new(),
         })
     }
 }
