@@ -370,6 +370,20 @@ proxy_test!(
     }
 );
 
+/// Starts a Claude stream whose events come `pause_ms` apart and leaves after the first chunk.
+async fn abandon_slow_stream(world: &World, pause_ms: u64) {
+    use futures_util::StreamExt as _;
+    let abandoned = world
+        .post("/v1/messages", &claude_request(true))
+        .header("x-api-key", &world.token)
+        .header("x-fake", format!("slow:{pause_ms}"))
+        .send()
+        .await
+        .unwrap();
+    let mut chunks = abandoned.bytes_stream();
+    chunks.next().await.unwrap().unwrap();
+}
+
 async fn wait_for_records(world: &World, count: usize) -> Vec<usage_records::Model> {
     for _ in 0..200 {
         let records = world.records().await;
@@ -714,17 +728,7 @@ proxy_test!(
         assert_eq!(records[0].charge, cut_bill);
 
         // The client leaves after the first chunk; the proxy reads on and bills it all.
-        let abandoned = world
-            .post("/v1/messages", &claude_request(true))
-            .header("x-api-key", &world.token)
-            .header("x-fake", "slow:150")
-            .send()
-            .await
-            .unwrap();
-        let mut chunks = abandoned.bytes_stream();
-        use futures_util::StreamExt as _;
-        chunks.next().await.unwrap().unwrap();
-        drop(chunks);
+        abandon_slow_stream(&world, 150).await;
         let records = wait_for_records(&world, 2).await;
         assert_eq!(records[1].status, "client_cancelled");
         assert_eq!(records[1].charge, CLAUDE_BILL);
@@ -1638,17 +1642,7 @@ proxy_test!(
         let fake = FakeUpstream::start().await;
         let mut world = world(app, &fake, 10 * DOLLAR, |_| {}).await;
         // The client leaves after the first chunk; the rest arrives over about a second.
-        let abandoned = world
-            .post("/v1/messages", &claude_request(true))
-            .header("x-api-key", &world.token)
-            .header("x-fake", "slow:120")
-            .send()
-            .await
-            .unwrap();
-        let mut chunks = abandoned.bytes_stream();
-        use futures_util::StreamExt as _;
-        chunks.next().await.unwrap().unwrap();
-        drop(chunks);
+        abandon_slow_stream(&world, 120).await;
         world.app.shutdown().await.unwrap();
         let records = world.records().await;
         assert_eq!(records.len(), 1, "billed before the process stopped");
