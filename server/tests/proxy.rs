@@ -1448,17 +1448,18 @@ proxy_test!(
         // A real gzip: 64 KiB of one letter shrinks far below the cap.
         let compressed = gzip(&plain);
         assert!(compressed.len() < 8 * 1024);
-        let response = world
-            .app
-            .client
-            .post(world.app.url("/v1/messages"))
-            .header("x-api-key", &world.token)
-            .header("content-type", "application/json")
-            .header("content-encoding", "gzip")
-            .body(compressed)
-            .send()
-            .await
-            .unwrap();
+        let post_gzipped = |compressed: Vec<u8>| {
+            world
+                .app
+                .client
+                .post(world.app.url("/v1/messages"))
+                .header("x-api-key", &world.token)
+                .header("content-type", "application/json")
+                .header("content-encoding", "gzip")
+                .body(compressed)
+                .send()
+        };
+        let response = post_gzipped(compressed).await.unwrap();
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["type"], "request_too_large");
@@ -1466,18 +1467,7 @@ proxy_test!(
 
         // A small compressed request is inflated and forwarded as plain JSON.
         let small = serde_json::to_vec(&claude_request(false)).unwrap();
-        let compressed = gzip(&small);
-        let response = world
-            .app
-            .client
-            .post(world.app.url("/v1/messages"))
-            .header("x-api-key", &world.token)
-            .header("content-type", "application/json")
-            .header("content-encoding", "gzip")
-            .body(compressed)
-            .send()
-            .await
-            .unwrap();
+        let response = post_gzipped(gzip(&small)).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         let seen = fake.seen();
         assert_eq!(seen[0].body["model"], "claude-test-upstream");

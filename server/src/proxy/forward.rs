@@ -831,12 +831,12 @@ async fn finish(context: &Context, mut bill: Bill, meter: &Meter, outcome: Outco
         return;
     };
     let charge = (meter.has_usage() && cost.total > 0).then_some(cost.total);
-    let mut charged = bill.record.clone();
+    let mut record = bill.record;
     if charge.is_some() {
-        charged.cost = cost;
-        charged.wallet_charged = Some(reservation.wallet.as_str());
+        record.cost = cost;
+        record.wallet_charged = Some(reservation.wallet.as_str());
     }
-    let memo = format!("API usage: {}", bill.record.public_model);
+    let memo = format!("API usage: {}", record.public_model);
     let state = &context.state;
     let mut result = Ok(false);
     // A brief database hiccup must not lose a bill: retry, then leave the hold to the sweeper
@@ -851,7 +851,7 @@ async fn finish(context: &Context, mut bill: Bill, meter: &Meter, outcome: Outco
             &state.accounts,
             &reservation,
             charge,
-            charged.clone(),
+            record.clone(),
             Utc::now(),
         )
         .await;
@@ -859,13 +859,14 @@ async fn finish(context: &Context, mut bill: Bill, meter: &Meter, outcome: Outco
             break;
         }
     }
-    match result {
-        Ok(true) => {}
-        Ok(false) => context.store(bill.record).await,
-        Err(error) => {
-            tracing::error!(request_id = %context.request_id, %error, "usage not billed");
-            context.store(bill.record).await;
-        }
+    if let Err(error) = &result {
+        tracing::error!(request_id = %context.request_id, %error, "usage not billed");
+    }
+    if !matches!(result, Ok(true)) {
+        // Not charged (or the hold had already ended): the record says so.
+        record.cost = usage::Cost::default();
+        record.wallet_charged = None;
+        context.store(record).await;
     }
 }
 
@@ -897,9 +898,7 @@ async fn whole_answer(context: Context, mut bill: Bill, response: reqwest::Respo
     bill.record.first_byte_ms = Some(context.elapsed_ms());
     bill.record.http_status = status.as_u16();
     let mut meter = Meter::new(context.surface.dialect());
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) {
-        meter.read_body(&value);
-    }
+    meter.read_answer(&body);
     let outcome = outcome_of(&meter, false);
     let headers = answer_headers(&upstream_headers, &context.request_id, false);
     // The answer need not wait for the bookkeeping: the hold already covers the request, and

@@ -31,22 +31,6 @@ pub async fn current_prices<C: ConnectionTrait>(
     Ok(prices)
 }
 
-/// The price of `model` in force at `at` (the moment a request started), if it has one.
-pub async fn price_at<C: ConnectionTrait>(
-    db: &C,
-    model: &str,
-    at: DateTime<Utc>,
-) -> Result<Option<PriceSheet>, ServiceError> {
-    Ok(model_prices::Entity::find()
-        .filter(model_prices::Column::Model.eq(model))
-        .filter(model_prices::Column::EffectiveFrom.lte(at))
-        .order_by_desc(model_prices::Column::EffectiveFrom)
-        .one(db)
-        .await?
-        .as_ref()
-        .map(sheet_of))
-}
-
 /// The prices stored in one row.
 pub(crate) fn sheet_of(row: &model_prices::Model) -> PriceSheet {
     PriceSheet {

@@ -155,7 +155,33 @@ impl Meter {
     }
 
     /// Reads a complete (non-streaming) JSON answer.
-    pub fn read_body(&mut self, body: &Value) {
+    /// Reads a whole (non-streamed) answer as received. Only the top-level fields the meter
+    /// uses are built; the content, usually most of the answer, is skipped over.
+    pub fn read_answer(&mut self, body: &[u8]) {
+        #[derive(serde::Deserialize)]
+        struct Metered {
+            usage: Option<Value>,
+            #[serde(rename = "type")]
+            kind: Option<Value>,
+            status: Option<Value>,
+            error: Option<Value>,
+        }
+        let Ok(fields) = serde_json::from_slice::<Metered>(body) else {
+            return;
+        };
+        let object: serde_json::Map<String, Value> = [
+            ("usage", fields.usage),
+            ("type", fields.kind),
+            ("status", fields.status),
+            ("error", fields.error),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.to_owned(), value?)))
+        .collect();
+        self.read_body(&Value::Object(object));
+    }
+
+    fn read_body(&mut self, body: &Value) {
         match self.dialect {
             Dialect::AnthropicMessages => {
                 if let Some(usage) = body.get("usage") {
