@@ -881,7 +881,11 @@ fn outcome_of(meter: &Meter, client_gone: bool) -> Outcome {
     }
 }
 
-async fn whole_answer(context: Context, mut bill: Bill, response: reqwest::Response) -> Response {
+async fn whole_answer(
+    mut context: Context,
+    mut bill: Bill,
+    response: reqwest::Response,
+) -> Response {
     let status = response.status();
     let upstream_headers = response.headers().clone();
     let settings = context.state.settings.clone();
@@ -903,6 +907,8 @@ async fn whole_answer(context: Context, mut bill: Bill, response: reqwest::Respo
     let headers = answer_headers(&upstream_headers, &context.request_id, false);
     // The answer need not wait for the bookkeeping: the hold already covers the request, and
     // settling it is the same after the client has its answer (as for streams).
+    // The upstream is done with: the request no longer counts as in flight while it settles.
+    context.slot = None;
     let bookkeeping = context.state.bookkeeping.clone();
     bookkeeping.spawn(async move { finish(&context, bill, &meter, outcome).await });
     respond(status, headers, Body::from(body))
@@ -926,7 +932,7 @@ struct StreamHead {
 /// receiving end of a channel, and a closed channel (the client left) only stops the sending,
 /// not the metering.
 fn stream_answer(
-    context: Context,
+    mut context: Context,
     mut bill: Bill,
     response: reqwest::Response,
     head: StreamHead,
@@ -971,6 +977,7 @@ fn stream_answer(
         }
         read_events(&mut meter, reader.finish());
         drop(sender);
+        context.slot = None;
         let outcome = outcome_of(&meter, client_gone);
         finish(&context, bill, &meter, outcome).await;
     });

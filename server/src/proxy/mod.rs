@@ -93,8 +93,19 @@ const PER_MINUTE_SYNC: std::time::Duration = std::time::Duration::from_secs(1);
 /// each (the per-minute budget, kept in the database, is shared).
 #[derive(Default)]
 pub struct InFlight {
-    tokens: std::sync::Mutex<std::collections::HashMap<i64, Arc<tokio::sync::Semaphore>>>,
+    tokens: std::sync::Mutex<Slots>,
 }
+
+/// Each token's semaphore, and the size at which idle tokens are next forgotten (it grows with
+/// the busy ones, so a sweep that frees little is not repeated on every request).
+#[derive(Default)]
+struct Slots {
+    by_token: std::collections::HashMap<i64, Arc<tokio::sync::Semaphore>>,
+    sweep_at: usize,
+}
+
+/// Tokens remembered before idle ones are first forgotten.
+const REMEMBERED_TOKENS: usize = 10_000;
 
 impl InFlight {
     /// A slot for one more request of `token_id`, or None when `cap` are already running. The
@@ -105,11 +116,15 @@ impl InFlight {
                 .tokens
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if tokens.len() > 10_000 {
+            if tokens.by_token.len() >= tokens.sweep_at.max(REMEMBERED_TOKENS) {
                 // Forget idle tokens so the map cannot grow without bound.
-                tokens.retain(|_, s| s.available_permits() < cap as usize);
+                tokens
+                    .by_token
+                    .retain(|_, s| s.available_permits() < cap as usize);
+                tokens.sweep_at = 2 * tokens.by_token.len();
             }
             tokens
+                .by_token
                 .entry(token_id)
                 .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(cap as usize)))
                 .clone()

@@ -104,7 +104,14 @@ pub struct SyncedLimiter {
     scope: &'static str,
     limit: Limit,
     sync_every: std::time::Duration,
-    subjects: Mutex<HashMap<String, Tally>>,
+    subjects: Mutex<Tallies>,
+}
+
+/// Every subject's tally, and the size at which windows that ended are next swept out (it
+/// grows with the live subjects, so a sweep that frees little is not repeated on every hit).
+struct Tallies {
+    by_subject: HashMap<String, Tally>,
+    sweep_at: usize,
 }
 
 /// One subject's window as this process knows it.
@@ -131,7 +138,7 @@ impl Tally {
     }
 }
 
-/// Subjects kept before windows that ended are dropped from memory.
+/// Subjects remembered before windows that ended are first swept out of memory.
 const MAX_REMEMBERED_SUBJECTS: usize = 10_000;
 
 impl SyncedLimiter {
@@ -140,11 +147,14 @@ impl SyncedLimiter {
             scope,
             limit,
             sync_every,
-            subjects: Mutex::new(HashMap::new()),
+            subjects: Mutex::new(Tallies {
+                by_subject: HashMap::new(),
+                sweep_at: MAX_REMEMBERED_SUBJECTS,
+            }),
         }
     }
 
-    fn tallies(&self) -> std::sync::MutexGuard<'_, HashMap<String, Tally>> {
+    fn tallies(&self) -> std::sync::MutexGuard<'_, Tallies> {
         self.subjects.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -156,14 +166,26 @@ impl SyncedLimiter {
         now: DateTime<Utc>,
     ) -> Result<Decision, ServiceError> {
         let window_start = window_of(self.limit, now)?;
-        let to_sync = {
+        let remaining = |tally: &Tally| self.limit.max_hits - tally.known - tally.unsynced;
+        let count = {
             let mut tallies = self.tallies();
-            if tallies.len() >= MAX_REMEMBERED_SUBJECTS {
-                tallies.retain(|_, tally| tally.window_start == window_start);
+            if tallies.by_subject.len() >= tallies.sweep_at {
+                tallies
+                    .by_subject
+                    .retain(|_, tally| tally.window_start == window_start);
+                tallies.sweep_at =
+                    std::cmp::max(2 * tallies.by_subject.len(), MAX_REMEMBERED_SUBJECTS);
             }
-            let tally = tallies
-                .entry(subject.to_owned())
-                .or_insert_with(|| Tally::new(window_start));
+            if !tallies.by_subject.contains_key(subject) {
+                tallies
+                    .by_subject
+                    .insert(subject.to_owned(), Tally::new(window_start));
+            }
+            let Some(tally) = tallies.by_subject.get_mut(subject) else {
+                return Err(ServiceError::Internal(
+                    "rate-limit tally vanished".to_owned(),
+                ));
+            };
             if tally.window_start != window_start {
                 *tally = Tally::new(window_start);
             }
@@ -176,21 +198,18 @@ impl SyncedLimiter {
             let due = tally
                 .synced_at
                 .is_none_or(|at| at.elapsed() >= self.sync_every);
-            (due && !tally.syncing).then(|| {
-                tally.syncing = true;
-                tally.unsynced
-            })
-        };
-        let remaining = |tally: &Tally| self.limit.max_hits - tally.known - tally.unsynced;
-        let Some(count) = to_sync else {
-            let tallies = self.tallies();
-            return Ok(Decision::Allowed {
-                remaining: tallies.get(subject).map_or(0, remaining),
-            });
+            if !due || tally.syncing {
+                return Ok(Decision::Allowed {
+                    remaining: remaining(tally),
+                });
+            }
+            tally.syncing = true;
+            tally.unsynced
         };
         let total = add(db, self.scope, subject, window_start, count, now).await;
         let mut tallies = self.tallies();
         let Some(tally) = tallies
+            .by_subject
             .get_mut(subject)
             .filter(|tally| tally.window_start == window_start)
         else {
