@@ -15,7 +15,7 @@ use app::server::net::ClientIp;
 use app::server::services::api_tokens::{self, ApiCaller, Refusal, PREFIX};
 use app::server::services::proxy::billing::{self, Reservation, Shortfall};
 use app::server::services::proxy::providers::{self, Route};
-use app::server::services::proxy::records::{self, Outcome, UsageRecord};
+use app::server::services::proxy::records::{Outcome, UsageRecord};
 use app::server::services::proxy::sse::{Event, SseReader};
 use app::server::services::proxy::usage::{self, Ending, Meter};
 use app::server::services::ServiceError;
@@ -188,7 +188,7 @@ impl Context {
 
     async fn store(&self, mut record: UsageRecord) {
         record.latency_ms = self.elapsed_ms();
-        if let Err(error) = records::insert(self.state.app.db(), record, Utc::now()).await {
+        if let Err(error) = self.state.billing.store(record).await {
             tracing::error!(request_id = %self.request_id, %error, "usage record not stored");
         }
     }
@@ -313,9 +313,7 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
         let hold_for = chrono::Duration::seconds(
             i64::try_from(settings.total_timeout_secs).unwrap_or(3600) + 300,
         );
-        match billing::reserve(
-            db,
-            &context.state.accounts,
+        match context.state.billing.reserve(
             &caller,
             &context.request_id,
             amount,
@@ -451,7 +449,7 @@ struct Bill {
 
 async fn release(context: &Context, reservation: Option<&Reservation>) {
     if let Some(reservation) = reservation {
-        if let Err(error) = billing::void(context.state.app.db(), reservation, Utc::now()).await {
+        if let Err(error) = context.state.billing.void(reservation, Utc::now()).await {
             tracing::error!(request_id = %context.request_id, %error, "hold not released; the sweeper will");
         }
     }
@@ -846,9 +844,7 @@ async fn finish(context: &Context, mut bill: Bill, meter: &Meter, outcome: Outco
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         let charge = charge.map(|actual| (actual, memo.clone()));
-        result = billing::close(
-            state.app.db(),
-            &state.accounts,
+        result = state.billing.close(
             &reservation,
             charge,
             record.clone(),

@@ -12,7 +12,7 @@ mod models;
 pub mod upstream;
 
 use app::server::config::{ProxySettings, Settings};
-use app::server::services::proxy::billing::AccountIds;
+use app::server::services::proxy::billing::Biller;
 use app::server::services::proxy::catalog::CatalogCache;
 use app::server::services::proxy::providers::Protocol;
 use app::server::services::proxy::usage::Dialect;
@@ -42,8 +42,8 @@ pub struct ProxyState {
     pub per_minute: Arc<SyncedLimiter>,
     /// Prices and provider routes in memory, reloaded when they change.
     pub catalog: Arc<CatalogCache>,
-    /// Ledger account ids already looked up.
-    pub accounts: Arc<AccountIds>,
+    /// Holds, settlements and usage records, written many requests per transaction.
+    pub billing: Arc<Biller>,
     /// The tasks that relay streams and settle requests after the client has its answer;
     /// shutdown waits for them (within the grace period) so no finished request goes unbilled.
     pub bookkeeping: tokio_util::task::TaskTracker,
@@ -65,6 +65,7 @@ impl ProxyState {
             },
             PER_MINUTE_SYNC,
         );
+        let billing = Arc::new(Biller::new(app.db().clone()));
         Ok(Self {
             app,
             client,
@@ -80,7 +81,7 @@ impl ProxyState {
             in_flight: Arc::default(),
             per_minute: Arc::new(per_minute),
             catalog: Arc::default(),
-            accounts: Arc::default(),
+            billing,
             bookkeeping: tokio_util::task::TaskTracker::new(),
         })
     }

@@ -12,6 +12,7 @@ use super::super::api_tokens::{ApiCaller, BillingSource};
 use super::super::ledger::{self, NewHold, Settlement, SystemAccount, WalletKind};
 use super::super::ServiceError;
 use super::records::{self, UsageRecord};
+use super::writer::{CloseRequest, HoldRequest, Writer};
 use crate::pricing::PriceSheet;
 use chrono::{DateTime, Duration, Utc};
 use entity::{token_holds, token_spend};
@@ -72,6 +73,8 @@ impl AccountIds {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reservation {
     pub hold_id: i64,
+    /// The ledger account the hold is on.
+    pub account_id: i64,
     pub amount: i64,
     pub wallet: WalletKind,
     /// Whether the token's spend counters hold part of it too (the token has limits).
@@ -134,29 +137,168 @@ fn limit_name(period: &str) -> &'static str {
     }
 }
 
-/// Reserves `amount` for the request `request_id` of `caller`, from the wallet its token
-/// prefers (the Token Wallet, then the Cash Wallet if the token allows it), within its spend
-/// limits. `Ok(Err(_))` says why it cannot be paid for.
-pub async fn reserve(
+/// The proxy's billing. Holds, settlements and records go through the group-commit
+/// [`Writer`]; a token with spend limits takes the transaction-per-request path instead, which
+/// moves its limit counters together with the wallet.
+pub struct Biller {
+    db: DatabaseConnection,
+    accounts: AccountIds,
+    /// Started on first use, once the revenue account's id is known.
+    writer: tokio::sync::OnceCell<Writer>,
+}
+
+impl Biller {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            accounts: AccountIds::default(),
+            writer: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn writer(&self, now: DateTime<Utc>) -> Result<&Writer, ServiceError> {
+        self.writer
+            .get_or_try_init(|| async {
+                let revenue = self.accounts.revenue(&self.db, now).await?;
+                Ok(Writer::start(self.db.clone(), revenue))
+            })
+            .await
+    }
+
+    /// Reserves `amount` for the request `request_id` of `caller`, from the wallet its token
+    /// prefers (the Token Wallet, then the Cash Wallet if the token allows it), within its
+    /// spend limits. `Ok(Err(_))` says why it cannot be paid for.
+    pub async fn reserve(
+        &self,
+        caller: &ApiCaller,
+        request_id: &str,
+        amount: i64,
+        hold_for: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Reservation, Shortfall>, ServiceError> {
+        let sources = sources(&self.db, &self.accounts, caller, now).await?;
+        let (day, month) = periods(now);
+        if !limits(caller, &day, &month).is_empty() {
+            return reserve(&self.db, sources, caller, request_id, amount, hold_for, now).await;
+        }
+        let held = self
+            .writer(now)
+            .await?
+            .hold(HoldRequest {
+                sources,
+                amount,
+                idempotency_key: hold_key(request_id),
+                reference: hold_reference(request_id),
+                expires_at: now + hold_for,
+            })
+            .await?;
+        Ok(held
+            .map(|held| Reservation {
+                hold_id: held.hold_id,
+                account_id: held.account_id,
+                amount,
+                wallet: held.wallet,
+                spend_limited: false,
+            })
+            .ok_or(Shortfall::Wallet))
+    }
+
+    /// Ends a reserved request: charges `charge` (to revenue; `None` or 0 releases the hold
+    /// without charging), releases the hold and the token's held spend, and stores the
+    /// request's usage record, all in one transaction. Returns false, storing nothing, when
+    /// the hold had already ended (released by the sweeper): the caller then records the
+    /// request as not charged. Repeating a call that committed changes nothing.
+    pub async fn close(
+        &self,
+        reservation: &Reservation,
+        charge: Option<(i64, String)>,
+        record: UsageRecord,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ServiceError> {
+        let charge = charge.filter(|(actual, _)| *actual > 0);
+        if reservation.spend_limited {
+            return close(&self.db, &self.accounts, reservation, charge, record, now).await;
+        }
+        self.writer(now)
+            .await?
+            .close(CloseRequest {
+                hold_id: reservation.hold_id,
+                account_id: reservation.account_id,
+                charge,
+                record: Some(record),
+            })
+            .await
+    }
+
+    /// Releases a reserved request that produced nothing billable.
+    pub async fn void(
+        &self,
+        reservation: &Reservation,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        if reservation.spend_limited {
+            return void(&self.db, reservation, now).await;
+        }
+        self.writer(now)
+            .await?
+            .close(CloseRequest {
+                hold_id: reservation.hold_id,
+                account_id: reservation.account_id,
+                charge: None,
+                record: None,
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// Stores the record of a request that reserved nothing (refused, or not billed).
+    pub async fn store(&self, record: UsageRecord) -> Result<(), ServiceError> {
+        self.writer(Utc::now()).await?.store(record).await
+    }
+}
+
+fn hold_key(request_id: &str) -> String {
+    format!("proxy:{request_id}")
+}
+
+fn hold_reference(request_id: &str) -> String {
+    format!("request {request_id}")
+}
+
+/// The ledger accounts a token's requests may be charged to, in the order they are tried.
+async fn sources(
     db: &DatabaseConnection,
     accounts: &AccountIds,
+    caller: &ApiCaller,
+    now: DateTime<Utc>,
+) -> Result<Vec<(i64, WalletKind)>, ServiceError> {
+    let mut sources = vec![(
+        accounts
+            .wallet(db, caller.user_id, WalletKind::Token, now)
+            .await?,
+        WalletKind::Token,
+    )];
+    if caller.billing_source == BillingSource::TokenThenCash {
+        sources.push((
+            accounts
+                .wallet(db, caller.user_id, WalletKind::Cash, now)
+                .await?,
+            WalletKind::Cash,
+        ));
+    }
+    Ok(sources)
+}
+
+/// [`Biller::reserve`] for a token with spend limits, in a transaction of its own.
+async fn reserve(
+    db: &DatabaseConnection,
+    sources: Vec<(i64, WalletKind)>,
     caller: &ApiCaller,
     request_id: &str,
     amount: i64,
     hold_for: Duration,
     now: DateTime<Utc>,
 ) -> Result<Result<Reservation, Shortfall>, ServiceError> {
-    let token_account = accounts
-        .wallet(db, caller.user_id, WalletKind::Token, now)
-        .await?;
-    let cash_account = match caller.billing_source {
-        BillingSource::TokenThenCash => Some(
-            accounts
-                .wallet(db, caller.user_id, WalletKind::Cash, now)
-                .await?,
-        ),
-        BillingSource::TokenWallet => None,
-    };
     let (day, month) = periods(now);
     let limits = limits(caller, &day, &month);
     let txn = crate::server::services::begin_write(db).await?;
@@ -165,29 +307,25 @@ pub async fn reserve(
             return Ok(Err(Shortfall::Limit(limit_name(period))));
         }
     }
-    let mut sources = vec![(token_account, WalletKind::Token)];
-    if let Some(cash) = cash_account {
-        sources.push((cash, WalletKind::Cash));
-    }
     let mut placed = None;
     for (account_id, wallet) in sources {
         let hold = NewHold {
             account_id,
             amount,
-            idempotency_key: format!("proxy:{request_id}"),
-            reference: Some(format!("request {request_id}")),
+            idempotency_key: hold_key(request_id),
+            reference: Some(hold_reference(request_id)),
             expires_at: now + hold_for,
         };
         match ledger::reserve_within(&txn, &hold, now).await {
             Ok(row) => {
-                placed = Some((row.id, wallet));
+                placed = Some((row.id, account_id, wallet));
                 break;
             }
             Err(ServiceError::Forbidden(_)) => continue,
             Err(other) => return Err(other),
         }
     }
-    let Some((hold_id, wallet)) = placed else {
+    let Some((hold_id, account_id, wallet)) = placed else {
         return Ok(Err(Shortfall::Wallet));
     };
     if !limits.is_empty() {
@@ -208,6 +346,7 @@ pub async fn reserve(
     txn.commit().await?;
     Ok(Ok(Reservation {
         hold_id,
+        account_id,
         amount,
         wallet,
         spend_limited: !limits.is_empty(),
@@ -300,12 +439,8 @@ async fn release_spend(
     Ok(())
 }
 
-/// Ends a reserved request: charges `charge` (to revenue; `None` or 0 releases the hold without
-/// charging), releases the hold and the token's held spend, and stores the request's usage
-/// record, all in one transaction. Returns false, storing nothing, when the hold had already
-/// ended (released by the sweeper): the caller then records the request as not charged.
-/// Repeating a call that committed changes nothing.
-pub async fn close(
+/// [`Biller::close`] for a reservation that moved a token's spend counters.
+async fn close(
     db: &DatabaseConnection,
     accounts: &AccountIds,
     reservation: &Reservation,
@@ -348,8 +483,8 @@ pub async fn close(
     Ok(true)
 }
 
-/// Releases a reserved request that produced nothing billable.
-pub async fn void(
+/// [`Biller::void`] for a reservation that moved a token's spend counters.
+async fn void(
     db: &DatabaseConnection,
     reservation: &Reservation,
     now: DateTime<Utc>,

@@ -8,3 +8,4 @@ pub mod providers;
 pub mod records;
 pub mod sse;
 pub mod usage;
+pub mod writer;

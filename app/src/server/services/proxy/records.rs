@@ -66,14 +66,34 @@ pub struct UsageRecord {
     pub failed_over_from: Vec<String>,
 }
 
-/// Stores a record. User agents and regions are cut to a sane length.
+/// Stores a record.
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     record: UsageRecord,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
+    usage_records::Entity::insert(row(record, now))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores records in one statement.
+pub async fn insert_many<C: ConnectionTrait>(
+    db: &C,
+    records: Vec<UsageRecord>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    usage_records::Entity::insert_many(records.into_iter().map(|record| row(record, now)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A record's row. User agents and regions are cut to a sane length.
+fn row(record: UsageRecord, now: DateTime<Utc>) -> usage_records::ActiveModel {
     let cut = |value: Option<String>, max: usize| value.map(|v| v.chars().take(max).collect());
-    usage_records::Entity::insert(usage_records::ActiveModel {
+    usage_records::ActiveModel {
         id: NotSet,
         request_id: Set(record.request_id),
         user_id: Set(record.user_id),
@@ -110,10 +130,7 @@ pub async fn insert<C: ConnectionTrait>(
             .then(|| serde_json::Value::from(record.failed_over_from).to_string())),
         created_at: Set(now),
         updated_at: Set(now),
-    })
-    .exec(db)
-    .await?;
-    Ok(())
+    }
 }
 
 /// Which usage records to read.
