@@ -26,6 +26,8 @@ use sea_orm::{
     QuerySelect,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// Jobs written in one transaction at most: a usage record binds about 35 values, and SQLite
@@ -90,6 +92,14 @@ struct Job {
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    stats: Arc<Stats>,
+}
+
+/// What the writer has done: how many transactions for how many jobs.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub batches: AtomicU64,
+    pub jobs: AtomicU64,
 }
 
 impl Writer {
@@ -97,8 +107,17 @@ impl Writer {
     /// settlements are posted to.
     pub fn start(db: DatabaseConnection, revenue: i64) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(db, revenue, queue));
-        Self { jobs }
+        let stats = Arc::new(Stats::default());
+        tokio::spawn(run(db, revenue, queue, stats.clone()));
+        Self { jobs, stats }
+    }
+
+    /// Batches written and jobs in them since the start.
+    pub fn stats(&self) -> (u64, u64) {
+        (
+            self.stats.batches.load(Ordering::Relaxed),
+            self.stats.jobs.load(Ordering::Relaxed),
+        )
     }
 
     async fn submit(&self, work: Work) -> Result<Done, ServiceError> {
@@ -140,10 +159,19 @@ fn unexpected(done: &Done) -> ServiceError {
     ServiceError::Internal(format!("the billing writer answered {done:?} to another job"))
 }
 
-async fn run(db: DatabaseConnection, revenue: i64, mut queue: mpsc::Receiver<Job>) {
+async fn run(
+    db: DatabaseConnection,
+    revenue: i64,
+    mut queue: mpsc::Receiver<Job>,
+    stats: Arc<Stats>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        stats
+            .jobs
+            .fetch_add(u64::try_from(jobs.len()).unwrap_or(u64::MAX), Ordering::Relaxed);
         let work: Vec<Work> = jobs.iter().map(|job| job.work.clone()).collect();
         let now = Utc::now();
         match write(&db, revenue, &work, now).await {

@@ -1,0 +1,277 @@
+//! The proxy's group-commit billing writer against real databases: holds decided exactly in
+//! arrival order inside a batch, settlements and voids posted together, one bad job not
+//! sinking the others, and the ledger sound after all of it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
+mod common;
+
+use app::server::services::api_tokens::{self, BillingSource, TokenOptions};
+use app::server::services::ledger::{self, check_invariants, SystemAccount, WalletKind};
+use app::server::services::proxy::records::{Outcome, UsageRecord};
+use app::server::services::proxy::usage::{Cost, Usage};
+use app::server::services::proxy::writer::{CloseRequest, HoldRequest, Writer};
+use chrono::{Duration, Utc};
+use common::TestApp;
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+
+const CENT: i64 = 10_000;
+const DOLLAR: i64 = 100 * CENT;
+
+/// A customer with an API token: (user id, token id).
+async fn customer(app: &TestApp, email: &str) -> (i64, i64) {
+    let viewer = common::accounts::viewer_for(app, email, app::auth::Role::Customer, true).await;
+    let options = TokenOptions {
+        name: "batch".to_owned(),
+        expires_at: None,
+        daily_limit: None,
+        monthly_limit: None,
+        total_limit: None,
+        allowed_models: Vec::new(),
+        allowed_ips: Vec::new(),
+        billing_source: BillingSource::TokenThenCash,
+    };
+    let token = api_tokens::create(&app.db.conn, &viewer, options, Utc::now())
+        .await
+        .unwrap();
+    (viewer.user_id, token.row.id)
+}
+
+async fn fund(db: &DatabaseConnection, account: i64, amount: i64, key: &str) {
+    let promotions = ledger::system_account(db, SystemAccount::Promotions, Utc::now())
+        .await
+        .unwrap()
+        .id;
+    ledger::post(
+        db,
+        ledger::NewTransaction {
+            idempotency_key: key.to_owned(),
+            kind: "test",
+            reference: None,
+            memo: "test grant".to_owned(),
+            actor_user_id: None,
+            postings: vec![
+                ledger::Posting {
+                    account_id: promotions,
+                    amount: -amount,
+                },
+                ledger::Posting {
+                    account_id: account,
+                    amount,
+                },
+            ],
+        },
+    )
+    .await
+    .unwrap();
+}
+
+fn hold(sources: &[(i64, WalletKind)], amount: i64, key: &str) -> HoldRequest {
+    HoldRequest {
+        sources: sources.to_vec(),
+        amount,
+        idempotency_key: key.to_owned(),
+        reference: format!("request {key}"),
+        expires_at: Utc::now() + Duration::minutes(10),
+    }
+}
+
+fn record((user_id, api_token_id): (i64, i64), request_id: &str, charge: i64) -> UsageRecord {
+    UsageRecord {
+        request_id: request_id.to_owned(),
+        user_id,
+        api_token_id,
+        started_at: Utc::now(),
+        endpoint: "/v1/messages",
+        stream: false,
+        public_model: "claude-test".to_owned(),
+        upstream_model: "claude-test".to_owned(),
+        provider_id: None,
+        provider_label: "fake".to_owned(),
+        usage: Usage::default(),
+        cost: Cost {
+            total: charge,
+            ..Cost::default()
+        },
+        billing_mode: "token_wallet",
+        wallet_charged: None,
+        outcome: Outcome::Ok,
+        http_status: 200,
+        usage_flagged: false,
+        latency_ms: 1,
+        first_byte_ms: Some(1),
+        client_ip: None,
+        user_agent: None,
+        region: None,
+        failed_over_from: Vec::new(),
+    }
+}
+
+async fn assert_sound(db: &DatabaseConnection) {
+    let violations = check_invariants(db).await.unwrap();
+    assert!(violations.is_empty(), "{violations:?}");
+}
+
+async fn available(db: &DatabaseConnection, account: i64) -> i64 {
+    ledger::balance(db, account).await.unwrap().available
+}
+
+both_databases!(
+    concurrent_holds_settle_exactly_in_shared_batches,
+    |app: TestApp| async move {
+        let db = app.db.conn.clone();
+        let owner = customer(&app, "batch@example.com").await;
+        let token = ledger::user_account(&db, owner.0, WalletKind::Token, Utc::now())
+            .await
+            .unwrap()
+            .id;
+        let cash = ledger::user_account(&db, owner.0, WalletKind::Cash, Utc::now())
+            .await
+            .unwrap()
+            .id;
+        let revenue = ledger::system_account(&db, SystemAccount::Revenue, Utc::now())
+            .await
+            .unwrap()
+            .id;
+        fund(&db, token, DOLLAR, "token-grant").await;
+        fund(&db, cash, DOLLAR / 2, "cash-grant").await;
+        let writer = Writer::start(db.clone(), revenue);
+
+        // 60 holds of 10 cents: 10 fit the Token Wallet, 5 more the Cash Wallet, 45 are refused.
+        let sources = [(token, WalletKind::Token), (cash, WalletKind::Cash)];
+        let attempts: Vec<_> = (0..60)
+            .map(|n| {
+                let writer = writer.clone();
+                let request = hold(&sources, 10 * CENT, &format!("proxy:r{n}"));
+                tokio::spawn(async move { writer.hold(request).await })
+            })
+            .collect();
+        let mut held = Vec::new();
+        for attempt in attempts {
+            if let Some(placed) = attempt.await.unwrap().unwrap() {
+                held.push(placed);
+            }
+        }
+        let on = |kind| held.iter().filter(|h| h.wallet == kind).count();
+        assert_eq!((on(WalletKind::Token), on(WalletKind::Cash)), (10, 5));
+        assert_eq!(available(&db, token).await, 0);
+        assert_eq!(available(&db, cash).await, 0);
+        let (batches, jobs) = writer.stats();
+        assert_eq!(jobs, 60);
+        assert!(batches < jobs, "requests share transactions: {batches} for {jobs}");
+        assert_sound(&db).await;
+
+        // Settle each hold at a different amount (one above its hold: the excess rule), void
+        // every third, all at once.
+        let closes: Vec<_> = held
+            .iter()
+            .copied()
+            .enumerate()
+            .map(|(n, placed)| {
+                let writer = writer.clone();
+                let charge = match n {
+                    _ if n % 3 == 0 => None,
+                    0..=1 => Some(12 * CENT),
+                    _ => Some(i64::try_from(n).unwrap() * 1_000),
+                };
+                let request = CloseRequest {
+                    hold_id: placed.hold_id,
+                    account_id: placed.account_id,
+                    charge: charge.map(|amount| (amount, "API usage: claude-test".to_owned())),
+                    record: Some(record(owner, &format!("r{n}"), charge.unwrap_or(0))),
+                };
+                tokio::spawn(async move { (placed.wallet, charge, writer.close(request).await) })
+            })
+            .collect();
+        let mut charged = [0, 0];
+        for close in closes {
+            let (wallet, charge, closed) = close.await.unwrap();
+            assert!(closed.unwrap(), "every hold was pending");
+            charged[usize::from(wallet == WalletKind::Cash)] += charge.unwrap_or(0);
+        }
+        let balance = |account| {
+            let db = db.clone();
+            async move { ledger::balance(&db, account).await.unwrap() }
+        };
+        let token_after = balance(token).await;
+        assert_eq!((token_after.posted, token_after.held), (DOLLAR - charged[0], 0));
+        let cash_after = balance(cash).await;
+        assert_eq!((cash_after.posted, cash_after.held), (DOLLAR / 2 - charged[1], 0));
+        assert_eq!(balance(revenue).await.posted, charged[0] + charged[1]);
+        let records = entity::usage_records::Entity::find().count(&db).await.unwrap();
+        assert_eq!(records, 15, "one record per closed request");
+        assert_sound(&db).await;
+
+        // Closing again changes nothing and says so.
+        let again = writer
+            .close(CloseRequest {
+                hold_id: held[1].hold_id,
+                account_id: held[1].account_id,
+                charge: Some((5 * CENT, "API usage: claude-test".to_owned())),
+                record: Some(record(owner, "again", 5 * CENT)),
+            })
+            .await
+            .unwrap();
+        assert!(!again);
+        assert_eq!(balance(revenue).await.posted, charged[0] + charged[1]);
+        let records = entity::usage_records::Entity::find().count(&db).await.unwrap();
+        assert_eq!(records, 15);
+        assert_sound(&db).await;
+    }
+);
+
+both_databases!(
+    one_failing_job_does_not_fail_its_batch,
+    |app: TestApp| async move {
+        let db = app.db.conn.clone();
+        let owner = customer(&app, "lonely@example.com").await;
+        let token = ledger::user_account(&db, owner.0, WalletKind::Token, Utc::now())
+            .await
+            .unwrap()
+            .id;
+        let revenue = ledger::system_account(&db, SystemAccount::Revenue, Utc::now())
+            .await
+            .unwrap()
+            .id;
+        fund(&db, token, DOLLAR, "grant").await;
+        let writer = Writer::start(db.clone(), revenue);
+        let sources = [(token, WalletKind::Token)];
+        writer
+            .hold(hold(&sources, CENT, "proxy:taken"))
+            .await
+            .unwrap()
+            .unwrap();
+
+        // A repeated idempotency key among good holds: it fails, they do not.
+        let attempts: Vec<_> = (0..20)
+            .map(|n| {
+                let writer = writer.clone();
+                let key = if n == 7 {
+                    "proxy:taken".to_owned()
+                } else {
+                    format!("proxy:fresh{n}")
+                };
+                let request = hold(&sources, CENT, &key);
+                tokio::spawn(async move { (n, writer.hold(request).await) })
+            })
+            .collect();
+        for attempt in attempts {
+            let (n, result) = attempt.await.unwrap();
+            if n == 7 {
+                assert!(result.is_err(), "the repeated key is refused");
+            } else {
+                assert!(result.unwrap().is_some(), "hold {n} was placed");
+            }
+        }
+        assert_eq!(available(&db, token).await, DOLLAR - 20 * CENT);
+        // A record without a hold is stored too.
+        writer.store(record(owner, "refused", 0)).await.unwrap();
+        let records = entity::usage_records::Entity::find().count(&db).await.unwrap();
+        assert_eq!(records, 1);
+        assert_sound(&db).await;
+    }
+);
