@@ -16,7 +16,7 @@ use app::server::services::ledger::{self, WalletKind};
 use app::server::services::pricing::{self, NewModelPrice};
 use app::server::services::proxy::providers::{self, NewProvider, Protocol};
 use app::server::services::secrets::Keys;
-use app::server::services::wallets;
+use app::server::services::{admin_users, wallets};
 use chrono::{Duration, Utc};
 use common::fake_upstream::{capture, FakeUpstream};
 use common::{Backend, TestApp};
@@ -1172,10 +1172,25 @@ proxy_test!(token_rules_hold_at_the_proxy, |app: TestApp| async move {
         StatusCode::UNAUTHORIZED,
         "no grace: stopped"
     );
-    assert_eq!(
-        call(replaced.secret.expose().to_owned()).await,
-        StatusCode::OK
-    );
+    let current = replaced.secret.expose().to_owned();
+    assert_eq!(call(current.clone()).await, StatusCode::OK);
+
+    // Suspending the owner stops the token (which the proxy has seen) from the next request.
+    let staff =
+        common::accounts::viewer_for(&fenced.app, "staff@example.com", Role::Admin, true).await;
+    let client = app::server::services::accounts::Client {
+        ip: None,
+        user_agent: None,
+        device: None,
+    };
+    admin_users::set_suspended(&db, &staff, customer.user_id, true, &client, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(call(current.clone()).await, StatusCode::FORBIDDEN, "suspended");
+    admin_users::set_suspended(&db, &staff, customer.user_id, false, &client, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(call(current).await, StatusCode::OK, "reinstated");
     fenced.assert_ledger_sound().await;
 });
 

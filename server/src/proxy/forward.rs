@@ -12,7 +12,7 @@ use super::errors::ProxyError;
 use super::{ProxyState, Surface};
 use crate::http::client::TrustedPeer;
 use app::server::net::ClientIp;
-use app::server::services::api_tokens::{self, ApiCaller, Refusal, PREFIX};
+use app::server::services::api_tokens::{ApiCaller, Refusal, PREFIX};
 use app::server::services::proxy::billing::{self, Reservation, Shortfall};
 use app::server::services::proxy::providers::{self, Route};
 use app::server::services::proxy::records::{Outcome, UsageRecord};
@@ -238,18 +238,14 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
             "no API token: send it in x-api-key or Authorization: Bearer".to_owned(),
         ));
     };
-    let caller =
-        match api_tokens::authenticate(context.state.app.db(), &token, client_ip, started_at).await
-        {
-            Ok(Ok(caller)) => caller,
-            Ok(Err(refusal)) => return context.fail(&refusal_error(refusal)),
-            Err(error) => return context.fail(&internal(error)),
-        };
+    let (caller, catalog) = match context.state.gate(&token, client_ip, started_at).await {
+        Ok(Ok(gate)) => gate,
+        Ok(Err(refusal)) => return context.fail(&refusal_error(refusal)),
+        Err(error) => return context.fail(&internal(error)),
+    };
     if let Err(error) = admit(&mut context, &caller, started_at).await {
         return context.fail(&error);
     }
-    let db = context.state.app.db();
-
     let body = match axum::body::to_bytes(body, context.state.max_body_bytes).await {
         Ok(body) => body,
         Err(_) => {
@@ -278,15 +274,6 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
         let error = ProxyError::Forbidden(format!("this API token may not use model {model}"));
         return context.reject(record, error).await;
     }
-    let catalog = match context
-        .state
-        .catalog
-        .current(db, context.state.app.keys())
-        .await
-    {
-        Ok(catalog) => catalog,
-        Err(error) => return context.fail(&internal(error)),
-    };
     let Some(prices) = catalog.price_at(&model, started_at) else {
         let error = ProxyError::UnknownModel(format!(
             "model {model} is not offered here; see the pricing page for the models you can use"

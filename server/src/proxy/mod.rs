@@ -13,7 +13,9 @@ pub mod upstream;
 
 use app::server::config::{ProxySettings, Settings};
 use app::server::services::proxy::billing::Biller;
-use app::server::services::proxy::catalog::CatalogCache;
+use app::server::services::api_tokens::{ApiCaller, Refusal, TokenCache};
+use app::server::services::proxy::catalog::{self, Catalog, CatalogCache};
+use app::server::services::ServiceError;
 use app::server::services::proxy::providers::Protocol;
 use app::server::services::proxy::usage::Dialect;
 use app::server::services::rate_limit::{Limit, SyncedLimiter};
@@ -42,6 +44,8 @@ pub struct ProxyState {
     pub per_minute: Arc<SyncedLimiter>,
     /// Prices and provider routes in memory, reloaded when they change.
     pub catalog: Arc<CatalogCache>,
+    /// API tokens already read, valid while the catalogue's version stands.
+    pub tokens: Arc<TokenCache>,
     /// Holds, settlements and usage records, written many requests per transaction.
     pub billing: Arc<Biller>,
     /// The tasks that relay streams and settle requests after the client has its answer;
@@ -81,9 +85,37 @@ impl ProxyState {
             in_flight: Arc::default(),
             per_minute: Arc::new(per_minute),
             catalog: Arc::default(),
+            tokens: Arc::default(),
             billing,
             bookkeeping: tokio_util::task::TaskTracker::new(),
         })
+    }
+}
+
+impl ProxyState {
+    /// Who a presented token speaks for, and the catalogue, both as of one read of the
+    /// configuration version: a request costs one database read before it is forwarded.
+    pub(crate) async fn gate(
+        &self,
+        presented: &str,
+        client_ip: Option<std::net::IpAddr>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Result<(ApiCaller, Arc<Catalog>), Refusal>, ServiceError> {
+        let db = self.app.db();
+        let version = catalog::version(db).await?;
+        let caller = match self
+            .tokens
+            .authenticate(db, presented, client_ip, now, version)
+            .await?
+        {
+            Ok(caller) => caller,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let catalog = self
+            .catalog
+            .current_at(db, self.app.keys(), version)
+            .await?;
+        Ok(Ok((caller, catalog)))
     }
 }
 

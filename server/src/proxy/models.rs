@@ -4,7 +4,6 @@
 use super::errors::{Family, ProxyError};
 use super::ProxyState;
 use app::server::net::ClientIp;
-use app::server::services::api_tokens;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -28,15 +27,10 @@ pub async fn list(State(state): State<ProxyState>, request: Request) -> Response
         .extensions()
         .get::<ClientIp>()
         .map(|ClientIp(ip)| *ip);
-    let db = state.app.db();
     let now = Utc::now();
-    let caller = match api_tokens::authenticate(db, &token, client_ip, now).await {
-        Ok(Ok(caller)) => caller,
+    let (caller, catalog) = match state.gate(&token, client_ip, now).await {
+        Ok(Ok(gate)) => gate,
         Ok(Err(refusal)) => return fail(super::forward::refusal_error(refusal)),
-        Err(error) => return fail(super::forward::internal(error)),
-    };
-    let catalog = match state.catalog.current(db, state.app.keys()).await {
-        Ok(catalog) => catalog,
         Err(error) => return fail(super::forward::internal(error)),
     };
     let models: Vec<String> = catalog

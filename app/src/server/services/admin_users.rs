@@ -117,6 +117,8 @@ pub async fn set_suspended(
     let mut event = staff_event(kind, user_id, actor, client);
     event.detail = detail;
     audit::record(&*txn, event).await?;
+    // The proxy remembers tokens with their owner's standing until this version moves.
+    super::proxy::catalog::bump(&*txn, now).await?;
     txn.commit().await?;
     Ok(())
 }

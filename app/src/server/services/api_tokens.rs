@@ -287,24 +287,28 @@ pub async fn list<C: ConnectionTrait>(
         .await?)
 }
 
-/// Revokes one of the user's tokens at once. Another user's token is "not found".
-pub async fn revoke<C: ConnectionTrait>(
-    db: &C,
+/// Revokes one of the user's tokens at once (the proxy refuses it from its next request on).
+/// Another user's token is "not found".
+pub async fn revoke(
+    db: &DatabaseConnection,
     user_id: i64,
     token_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
+    let txn = crate::server::services::begin_write(db).await?;
     let revoked = api_tokens::Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Some(now)))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(token_id))
         .filter(Column::UserId.eq(user_id))
         .filter(live_at(now))
-        .exec(db)
+        .exec(&*txn)
         .await?;
     if revoked.rows_affected != 1 {
         return Err(ServiceError::NotFound);
     }
+    super::proxy::catalog::bump(&*txn, now).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -358,6 +362,7 @@ pub async fn rotate(
     if retired.rows_affected != 1 {
         return Err(ServiceError::NotFound);
     }
+    super::proxy::catalog::bump(&*txn, now).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -379,25 +384,54 @@ pub async fn authenticate<C: ConnectionTrait>(
     client_ip: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Result<ApiCaller, Refusal>, ServiceError> {
-    let Some((public_id, secret)) = presented
-        .trim()
-        .strip_prefix(PREFIX)
-        .and_then(|rest| rest.split_once('_'))
-    else {
+    let Some((public_id, secret)) = split(presented) else {
         return Ok(Err(Refusal::Invalid));
     };
-    if public_id.len() != 12 || secret.len() > 64 {
+    let Some(known) = find(db, public_id).await? else {
         return Ok(Err(Refusal::Invalid));
-    }
+    };
+    check(db, &known, secret, client_ip, now).await
+}
+
+/// A presented token's public id and secret, if it is shaped like one of ours.
+fn split(presented: &str) -> Option<(&str, &str)> {
+    let (public_id, secret) = presented
+        .trim()
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.split_once('_'))?;
+    (public_id.len() == 12 && secret.len() <= 64).then_some((public_id, secret))
+}
+
+/// A token row and whether its owner may use it.
+#[derive(Clone, Debug)]
+struct Known {
+    token: api_tokens::Model,
+    owner_active: bool,
+}
+
+async fn find<C: ConnectionTrait>(db: &C, public_id: &str) -> Result<Option<Known>, ServiceError> {
     // The owner comes in the same query: their suspension must stop the token at once.
-    let Some((token, owner)) = api_tokens::Entity::find()
+    Ok(api_tokens::Entity::find()
         .filter(Column::PublicId.eq(public_id))
         .find_also_related(users::Entity)
         .one(db)
         .await?
-    else {
-        return Ok(Err(Refusal::Invalid));
-    };
+        .map(|(token, owner)| Known {
+            token,
+            owner_active: owner.is_some_and(|user| user.suspended_at.is_none()),
+        }))
+}
+
+/// The rules a found token must pass; records its use at most every [`TOUCH_EVERY`] (or when
+/// the address changes).
+async fn check<C: ConnectionTrait>(
+    db: &C,
+    known: &Known,
+    secret: &str,
+    client_ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<Result<ApiCaller, Refusal>, ServiceError> {
+    let token = &known.token;
     if !constant_time_eq(&token.secret_hash, &sha256_hex(secret)) {
         return Ok(Err(Refusal::Invalid));
     }
@@ -407,7 +441,7 @@ pub async fn authenticate<C: ConnectionTrait>(
     if token.expires_at.is_some_and(|at| at <= now) {
         return Ok(Err(Refusal::Expired));
     }
-    if owner.is_none_or(|user| user.suspended_at.is_some()) {
+    if !known.owner_active {
         return Ok(Err(Refusal::Suspended));
     }
     let allowed_ips: Vec<IpNet> = parse_list(token.allowed_ips.as_deref())
@@ -419,12 +453,10 @@ pub async fn authenticate<C: ConnectionTrait>(
     {
         return Ok(Err(Refusal::AddressNotAllowed));
     }
-    let ip_text = client_ip.map(|ip| ip.to_string());
-    if token.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) || token.last_used_ip != ip_text
-    {
+    if stale_use(token, client_ip, now) {
         api_tokens::Entity::update_many()
             .col_expr(Column::LastUsedAt, Expr::value(Some(now)))
-            .col_expr(Column::LastUsedIp, Expr::value(ip_text))
+            .col_expr(Column::LastUsedIp, Expr::value(client_ip.map(|ip| ip.to_string())))
             .filter(Column::Id.eq(token.id))
             .exec(db)
             .await?;
@@ -439,6 +471,79 @@ pub async fn authenticate<C: ConnectionTrait>(
         monthly_limit: token.monthly_limit,
         total_limit: token.total_limit,
     }))
+}
+
+/// Whether the token's recorded last use is old enough, or from another address, to rewrite.
+fn stale_use(token: &api_tokens::Model, client_ip: Option<IpAddr>, now: DateTime<Utc>) -> bool {
+    token.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY)
+        || token.last_used_ip != client_ip.map(|ip| ip.to_string())
+}
+
+/// Tokens (with their owner's standing) the proxy already read, each tagged with the proxy
+/// configuration version it was read at ([`super::proxy::catalog::bump`], which revocation,
+/// rotation and suspension bump in the same transaction). A request reads that version anyway
+/// for the catalogue; a token read at the same version is still exactly what the database
+/// holds, so no request needs a second read, and a change is seen from the next request on.
+#[derive(Default)]
+pub struct TokenCache {
+    known: std::sync::Mutex<std::collections::HashMap<String, (i64, Known)>>,
+}
+
+/// Tokens remembered before the cache starts over.
+const REMEMBERED_TOKENS: usize = 100_000;
+
+impl TokenCache {
+    /// [`authenticate`] at configuration `version`.
+    pub async fn authenticate(
+        &self,
+        db: &DatabaseConnection,
+        presented: &str,
+        client_ip: Option<IpAddr>,
+        now: DateTime<Utc>,
+        version: i64,
+    ) -> Result<Result<ApiCaller, Refusal>, ServiceError> {
+        let Some((public_id, secret)) = split(presented) else {
+            return Ok(Err(Refusal::Invalid));
+        };
+        let remembered = self
+            .lock()
+            .get(public_id)
+            .filter(|(at, _)| *at == version)
+            .map(|(_, known)| known.clone());
+        let known = match remembered {
+            Some(known) => known,
+            None => {
+                let Some(known) = find(db, public_id).await? else {
+                    return Ok(Err(Refusal::Invalid));
+                };
+                let mut cache = self.lock();
+                if cache.len() >= REMEMBERED_TOKENS {
+                    cache.clear();
+                }
+                cache.insert(public_id.to_owned(), (version, known.clone()));
+                known
+            }
+        };
+        let touched = stale_use(&known.token, client_ip, now);
+        let checked = check(db, &known, secret, client_ip, now).await?;
+        if touched && checked.is_ok() {
+            // The write is not a configuration change: remember it here, or every request
+            // would repeat it.
+            if let Some((_, known)) = self.lock().get_mut(public_id) {
+                known.token.last_used_at = Some(now);
+                known.token.last_used_ip = client_ip.map(|ip| ip.to_string());
+            }
+        }
+        Ok(checked)
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (i64, Known)>> {
+        self.known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 #[cfg(test)]

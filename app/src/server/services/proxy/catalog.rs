@@ -7,6 +7,9 @@
 //! only when it moved, so a price set on one replica is in force on all of them from the next
 //! request on: each request is still billed at the price in force when it started. Provider
 //! health (failure counts) changes without a bump and is picked up within [`HEALTH_REFRESH`].
+//! The same version guards the proxy's remembered API tokens
+//! ([`crate::server::services::api_tokens::TokenCache`]): revoking or rotating a token and
+//! suspending an account bump it too.
 
 use super::super::secrets::{Keys, Sealed};
 use super::super::ServiceError;
@@ -153,7 +156,16 @@ impl CatalogCache {
         db: &C,
         keys: &Keys,
     ) -> Result<Arc<Catalog>, ServiceError> {
-        let version = version(db).await?;
+        self.current_at(db, keys, version(db).await?).await
+    }
+
+    /// [`CatalogCache::current`] when the caller already read the `version`.
+    pub async fn current_at<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        keys: &Keys,
+        version: i64,
+    ) -> Result<Arc<Catalog>, ServiceError> {
         let fresh = |catalog: &Catalog| {
             catalog.version == version && catalog.loaded_at.elapsed() < HEALTH_REFRESH
         };
@@ -174,14 +186,16 @@ impl CatalogCache {
     }
 }
 
-async fn version<C: ConnectionTrait>(db: &C) -> Result<i64, ServiceError> {
+/// The proxy configuration version: read once per request, before what it guards.
+pub async fn version<C: ConnectionTrait>(db: &C) -> Result<i64, ServiceError> {
     Ok(proxy_catalog::Entity::find_by_id(1)
         .one(db)
         .await?
         .map_or(0, |row| row.version))
 }
 
-/// Marks prices or providers as changed; call it in the same transaction as the change.
+/// Marks prices, providers, tokens or an account's standing as changed; call it in the same
+/// transaction as the change.
 pub async fn bump<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<(), ServiceError> {
     use proxy_catalog::Column;
     proxy_catalog::Entity::insert(proxy_catalog::ActiveModel {
