@@ -51,7 +51,7 @@ async fn mock_provider() -> String {
 }
 
 /// Starts the application and seeds a price, a provider, a funded customer and a token.
-async fn proxy(mock: &str, database_url: String) -> (String, String) {
+async fn proxy(mock: &str, database_url: String) -> (String, String, sea_orm::DatabaseConnection) {
     let mut settings = Settings::default();
     settings.server.port = 0;
     settings.log.filter = "error".to_owned();
@@ -146,8 +146,11 @@ async fn proxy(mock: &str, database_url: String) -> (String, String) {
     let token = api_tokens::create(&db, &viewer, TokenOptions::open("bench"), now)
         .await
         .unwrap();
-    (address, token.secret.expose().to_owned())
+    (address, token.secret.expose().to_owned(), db)
 }
+
+/// Requests answered through the proxy (each must end up billed).
+static PROXIED: AtomicU64 = AtomicU64::new(0);
 
 async fn send(client: &reqwest::Client, base: &str, token: &str) -> Duration {
     let started = Instant::now();
@@ -161,6 +164,9 @@ async fn send(client: &reqwest::Client, base: &str, token: &str) -> Duration {
         .unwrap();
     assert_eq!(response.status(), 200);
     response.bytes().await.unwrap();
+    if token != "-" {
+        PROXIED.fetch_add(1, Ordering::Relaxed);
+    }
     started.elapsed()
 }
 
@@ -235,7 +241,7 @@ async fn main() {
         "SQLite"
     };
     let mock = mock_provider().await;
-    let (site, token) = proxy(&mock, database).await;
+    let (site, token, db) = proxy(&mock, database).await;
     // Warm both paths (connections, caches).
     for _ in 0..200 {
         send(&reqwest::Client::new(), &site, &token).await;
@@ -255,4 +261,47 @@ async fn main() {
             x.saturating_sub(d)
         );
     }
+    billing_check(&db).await;
+}
+
+/// Every proxied request has its usage record and its charge in the ledger, and the ledger's
+/// invariants hold: the figures above are for fully billed requests.
+async fn billing_check(db: &sea_orm::DatabaseConnection) {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let proxied = PROXIED.load(Ordering::Relaxed);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut records = 0;
+    while Instant::now() < deadline {
+        records = entity::usage_records::Entity::find()
+            .count(db)
+            .await
+            .unwrap();
+        if records >= proxied {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let charged: i64 = entity::usage_records::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|record| record.charge)
+        .sum();
+    use app::server::services::ledger;
+    let revenue = ledger::system_account(db, ledger::SystemAccount::Revenue, chrono::Utc::now())
+        .await
+        .unwrap()
+        .posted_balance;
+    let violations = ledger::check_invariants(db).await.unwrap();
+    println!(
+        "billing: {proxied} requests proxied, {records} usage records, {charged} micro-units charged, revenue {revenue}, ledger invariants: {}",
+        if violations.is_empty() { "sound".to_owned() } else { format!("{violations:?}") }
+    );
+    assert_eq!(records, proxied, "every proxied request is recorded");
+    assert!(violations.is_empty());
+    assert_eq!(
+        revenue, charged,
+        "revenue holds exactly what the records charged"
+    );
 }

@@ -162,7 +162,10 @@ both_databases!(
         assert_eq!(available(&db, cash).await, 0);
         let (batches, jobs) = writer.stats();
         assert_eq!(jobs, 60);
-        assert!(batches < jobs, "requests share transactions: {batches} for {jobs}");
+        assert!(
+            batches < jobs,
+            "requests share transactions: {batches} for {jobs}"
+        );
         assert_sound(&db).await;
 
         // Settle each hold at a different amount (one above its hold: the excess rule), void
@@ -198,11 +201,20 @@ both_databases!(
             async move { ledger::balance(&db, account).await.unwrap() }
         };
         let token_after = balance(token).await;
-        assert_eq!((token_after.posted, token_after.held), (DOLLAR - charged[0], 0));
+        assert_eq!(
+            (token_after.posted, token_after.held),
+            (DOLLAR - charged[0], 0)
+        );
         let cash_after = balance(cash).await;
-        assert_eq!((cash_after.posted, cash_after.held), (DOLLAR / 2 - charged[1], 0));
+        assert_eq!(
+            (cash_after.posted, cash_after.held),
+            (DOLLAR / 2 - charged[1], 0)
+        );
         assert_eq!(balance(revenue).await.posted, charged[0] + charged[1]);
-        let records = entity::usage_records::Entity::find().count(&db).await.unwrap();
+        let records = entity::usage_records::Entity::find()
+            .count(&db)
+            .await
+            .unwrap();
         assert_eq!(records, 15, "one record per closed request");
         assert_sound(&db).await;
 
@@ -218,7 +230,10 @@ both_databases!(
             .unwrap();
         assert!(!again);
         assert_eq!(balance(revenue).await.posted, charged[0] + charged[1]);
-        let records = entity::usage_records::Entity::find().count(&db).await.unwrap();
+        let records = entity::usage_records::Entity::find()
+            .count(&db)
+            .await
+            .unwrap();
         assert_eq!(records, 15);
         assert_sound(&db).await;
     }
@@ -270,7 +285,10 @@ both_databases!(
         assert_eq!(available(&db, token).await, DOLLAR - 20 * CENT);
         // A record without a hold is stored too.
         writer.store(record(owner, "refused", 0)).await.unwrap();
-        let records = entity::usage_records::Entity::find().count(&db).await.unwrap();
+        let records = entity::usage_records::Entity::find()
+            .count(&db)
+            .await
+            .unwrap();
         assert_eq!(records, 1);
         assert_sound(&db).await;
     }

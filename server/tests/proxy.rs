@@ -1186,7 +1186,11 @@ proxy_test!(token_rules_hold_at_the_proxy, |app: TestApp| async move {
     admin_users::set_suspended(&db, &staff, customer.user_id, true, &client, Utc::now())
         .await
         .unwrap();
-    assert_eq!(call(current.clone()).await, StatusCode::FORBIDDEN, "suspended");
+    assert_eq!(
+        call(current.clone()).await,
+        StatusCode::FORBIDDEN,
+        "suspended"
+    );
     admin_users::set_suspended(&db, &staff, customer.user_id, false, &client, Utc::now())
         .await
         .unwrap();

@@ -300,14 +300,11 @@ pub async fn handle(state: ProxyState, surface: Surface, request: Request) -> Re
         let hold_for = chrono::Duration::seconds(
             i64::try_from(settings.total_timeout_secs).unwrap_or(3600) + 300,
         );
-        match context.state.billing.reserve(
-            &caller,
-            &context.request_id,
-            amount,
-            hold_for,
-            started_at,
-        )
-        .await
+        match context
+            .state
+            .billing
+            .reserve(&caller, &context.request_id, amount, hold_for, started_at)
+            .await
         {
             Ok(Ok(reservation)) => Some(reservation),
             Ok(Err(Shortfall::Wallet)) => {
@@ -831,13 +828,10 @@ async fn finish(context: &Context, mut bill: Bill, meter: &Meter, outcome: Outco
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         let charge = charge.map(|actual| (actual, memo.clone()));
-        result = state.billing.close(
-            &reservation,
-            charge,
-            record.clone(),
-            Utc::now(),
-        )
-        .await;
+        result = state
+            .billing
+            .close(&reservation, charge, record.clone(), Utc::now())
+            .await;
         if result.is_ok() {
             break;
         }

@@ -12,13 +12,13 @@ mod models;
 pub mod upstream;
 
 use app::server::config::{ProxySettings, Settings};
-use app::server::services::proxy::billing::Biller;
 use app::server::services::api_tokens::{ApiCaller, Refusal, TokenCache};
+use app::server::services::proxy::billing::Biller;
 use app::server::services::proxy::catalog::{self, Catalog, CatalogCache};
-use app::server::services::ServiceError;
 use app::server::services::proxy::providers::Protocol;
 use app::server::services::proxy::usage::Dialect;
 use app::server::services::rate_limit::{Limit, SyncedLimiter};
+use app::server::services::ServiceError;
 use app::server::state::AppState;
 use axum::extract::{Request, State};
 use axum::response::Response;

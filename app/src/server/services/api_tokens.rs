@@ -456,7 +456,10 @@ async fn check<C: ConnectionTrait>(
     if stale_use(token, client_ip, now) {
         api_tokens::Entity::update_many()
             .col_expr(Column::LastUsedAt, Expr::value(Some(now)))
-            .col_expr(Column::LastUsedIp, Expr::value(client_ip.map(|ip| ip.to_string())))
+            .col_expr(
+                Column::LastUsedIp,
+                Expr::value(client_ip.map(|ip| ip.to_string())),
+            )
             .filter(Column::Id.eq(token.id))
             .exec(db)
             .await?;
@@ -537,9 +540,7 @@ impl TokenCache {
         Ok(checked)
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (i64, Known)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (i64, Known)>> {
         self.known
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -156,7 +156,9 @@ impl Writer {
 }
 
 fn unexpected(done: &Done) -> ServiceError {
-    ServiceError::Internal(format!("the billing writer answered {done:?} to another job"))
+    ServiceError::Internal(format!(
+        "the billing writer answered {done:?} to another job"
+    ))
 }
 
 async fn run(
@@ -169,9 +171,10 @@ async fn run(
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
         stats.batches.fetch_add(1, Ordering::Relaxed);
-        stats
-            .jobs
-            .fetch_add(u64::try_from(jobs.len()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        stats.jobs.fetch_add(
+            u64::try_from(jobs.len()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
         let work: Vec<Work> = jobs.iter().map(|job| job.work.clone()).collect();
         let now = Utc::now();
         match write(&db, revenue, &work, now).await {
@@ -268,8 +271,8 @@ async fn write(
                 return false;
             };
             let movement = moved.get(account).copied().unwrap_or_default();
-            let available = balance.posted_balance + movement.posted
-                - (balance.held_balance + movement.held);
+            let available =
+                balance.posted_balance + movement.posted - (balance.held_balance + movement.held);
             hold.amount > 0 && available >= hold.amount
         });
         if let Some((account, _)) = source {
