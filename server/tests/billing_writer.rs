@@ -26,14 +26,8 @@ const DOLLAR: i64 = 100 * CENT;
 async fn customer(app: &TestApp, email: &str) -> (i64, i64) {
     let viewer = common::accounts::viewer_for(app, email, app::auth::Role::Customer, true).await;
     let options = TokenOptions {
-        name: "batch".to_owned(),
-        expires_at: None,
-        daily_limit: None,
-        monthly_limit: None,
-        total_limit: None,
-        allowed_models: Vec::new(),
-        allowed_ips: Vec::new(),
         billing_source: BillingSource::TokenThenCash,
+        ..TokenOptions::open("batch")
     };
     let token = api_tokens::create(&app.db.conn, &viewer, options, Utc::now())
         .await
@@ -116,6 +110,20 @@ async fn assert_sound(db: &DatabaseConnection) {
     assert!(violations.is_empty(), "{violations:?}");
 }
 
+async fn wallet(db: &DatabaseConnection, user_id: i64, kind: WalletKind) -> i64 {
+    ledger::user_account(db, user_id, kind, Utc::now())
+        .await
+        .unwrap()
+        .id
+}
+
+async fn revenue_account(db: &DatabaseConnection) -> i64 {
+    ledger::system_account(db, SystemAccount::Revenue, Utc::now())
+        .await
+        .unwrap()
+        .id
+}
+
 async fn available(db: &DatabaseConnection, account: i64) -> i64 {
     ledger::balance(db, account).await.unwrap().available
 }
@@ -125,18 +133,9 @@ both_databases!(
     |app: TestApp| async move {
         let db = app.db.conn.clone();
         let owner = customer(&app, "batch@example.com").await;
-        let token = ledger::user_account(&db, owner.0, WalletKind::Token, Utc::now())
-            .await
-            .unwrap()
-            .id;
-        let cash = ledger::user_account(&db, owner.0, WalletKind::Cash, Utc::now())
-            .await
-            .unwrap()
-            .id;
-        let revenue = ledger::system_account(&db, SystemAccount::Revenue, Utc::now())
-            .await
-            .unwrap()
-            .id;
+        let token = wallet(&db, owner.0, WalletKind::Token).await;
+        let cash = wallet(&db, owner.0, WalletKind::Cash).await;
+        let revenue = revenue_account(&db).await;
         fund(&db, token, DOLLAR, "token-grant").await;
         fund(&db, cash, DOLLAR / 2, "cash-grant").await;
         let writer = Writer::start(db.clone(), revenue);
@@ -244,14 +243,8 @@ both_databases!(
     |app: TestApp| async move {
         let db = app.db.conn.clone();
         let owner = customer(&app, "lonely@example.com").await;
-        let token = ledger::user_account(&db, owner.0, WalletKind::Token, Utc::now())
-            .await
-            .unwrap()
-            .id;
-        let revenue = ledger::system_account(&db, SystemAccount::Revenue, Utc::now())
-            .await
-            .unwrap()
-            .id;
+        let token = wallet(&db, owner.0, WalletKind::Token).await;
+        let revenue = revenue_account(&db).await;
         fund(&db, token, DOLLAR, "grant").await;
         let writer = Writer::start(db.clone(), revenue);
         let sources = [(token, WalletKind::Token)];
