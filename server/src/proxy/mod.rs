@@ -90,9 +90,7 @@ impl ProxyState {
             bookkeeping: tokio_util::task::TaskTracker::new(),
         })
     }
-}
 
-impl ProxyState {
     /// Who a presented token speaks for, and the catalogue, both as of one read of the
     /// configuration version: a request costs one database read before it is forwarded.
     pub(crate) async fn gate(

@@ -124,6 +124,11 @@ impl ApiCaller {
     pub fn allows_model(&self, model: &str) -> bool {
         self.allowed_models.is_empty() || self.allowed_models.iter().any(|m| m == model)
     }
+
+    /// Whether the token has any spend limit (daily, monthly or total).
+    pub fn has_spend_limits(&self) -> bool {
+        self.daily_limit.is_some() || self.monthly_limit.is_some() || self.total_limit.is_some()
+    }
 }
 
 /// Why a presented token was refused; the proxy turns each into its protocol's error.
@@ -489,8 +494,12 @@ fn stale_use(token: &api_tokens::Model, client_ip: Option<IpAddr>, now: DateTime
 /// holds, so no request needs a second read, and a change is seen from the next request on.
 #[derive(Default)]
 pub struct TokenCache {
-    known: std::sync::Mutex<std::collections::HashMap<String, (i64, Known)>>,
+    known: std::sync::Mutex<Remembered>,
 }
+
+/// Each remembered token by public id, with the version it was read at; shared, not copied,
+/// by the requests that use it.
+type Remembered = std::collections::HashMap<String, (i64, std::sync::Arc<Known>)>;
 
 /// Tokens remembered before the cache starts over.
 const REMEMBERED_TOKENS: usize = 100_000;
@@ -519,6 +528,7 @@ impl TokenCache {
                 let Some(known) = find(db, public_id).await? else {
                     return Ok(Err(Refusal::Invalid));
                 };
+                let known = std::sync::Arc::new(known);
                 let mut cache = self.lock();
                 if cache.len() >= REMEMBERED_TOKENS {
                     cache.clear();
@@ -533,6 +543,7 @@ impl TokenCache {
             // The write is not a configuration change: remember it here, or every request
             // would repeat it.
             if let Some((_, known)) = self.lock().get_mut(public_id) {
+                let known = std::sync::Arc::make_mut(known);
                 known.token.last_used_at = Some(now);
                 known.token.last_used_ip = client_ip.map(|ip| ip.to_string());
             }
@@ -540,7 +551,7 @@ impl TokenCache {
         Ok(checked)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (i64, Known)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Remembered> {
         self.known
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -177,8 +177,7 @@ impl Biller {
         now: DateTime<Utc>,
     ) -> Result<Result<Reservation, Shortfall>, ServiceError> {
         let sources = sources(&self.db, &self.accounts, caller, now).await?;
-        let (day, month) = periods(now);
-        if !limits(caller, &day, &month).is_empty() {
+        if caller.has_spend_limits() {
             return reserve(&self.db, sources, caller, request_id, amount, hold_for, now).await;
         }
         let held = self

@@ -246,16 +246,21 @@ async fn write(
             Work::Record(_) => {}
         }
     }
-    // Locked in id order, as every other ledger writer does, so batches never deadlock.
-    let balances: HashMap<i64, ledger_accounts::Model> = ledger_accounts::Entity::find()
-        .filter(ledger_accounts::Column::Id.is_in(touched.iter().copied()))
-        .order_by_asc(ledger_accounts::Column::Id)
-        .lock_exclusive()
-        .all(&*txn)
-        .await?
-        .into_iter()
-        .map(|account| (account.id, account))
-        .collect();
+    // Locked in id order, as every other ledger writer does, so batches never deadlock. A batch
+    // of records alone moves no money and needs no lock.
+    let balances: HashMap<i64, ledger_accounts::Model> = if touched.is_empty() {
+        HashMap::new()
+    } else {
+        ledger_accounts::Entity::find()
+            .filter(ledger_accounts::Column::Id.is_in(touched.iter().copied()))
+            .order_by_asc(ledger_accounts::Column::Id)
+            .lock_exclusive()
+            .all(&*txn)
+            .await?
+            .into_iter()
+            .map(|account| (account.id, account))
+            .collect()
+    };
     let mut moved: HashMap<i64, Movement> = HashMap::new();
     let mut records = Vec::new();
 
