@@ -167,7 +167,11 @@ async fn debug_logs_hold_no_secrets() {
             stored.push_str(&String::from_utf8_lossy(&bytes));
         }
     }
-    let secret_part = token.rsplit('_').next().unwrap();
+    // The secret is URL-safe base64, which may itself contain '_': split after the public id.
+    let (_, secret_part) = token
+        .strip_prefix("cdx_")
+        .and_then(|rest| rest.split_once('_'))
+        .unwrap();
     for (place, text) in [
         ("log", &captured),
         ("database", &stored),
