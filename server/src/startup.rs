@@ -34,6 +34,8 @@ pub struct Application {
     base_url: String,
     /// The proxy's streaming and settling tasks, waited for at shutdown.
     bookkeeping: tokio_util::task::TaskTracker,
+    /// Releases the proxy's credit lines once the last request has settled.
+    billing: Arc<app::server::services::proxy::billing::Biller>,
 }
 
 impl Application {
@@ -69,6 +71,7 @@ impl Application {
         let client = proxy::upstream::client(&settings.proxy).context("upstream HTTP client")?;
         let proxy_state = proxy::ProxyState::new(state.clone(), client, &settings)?;
         let bookkeeping = proxy_state.bookkeeping.clone();
+        let billing = proxy_state.billing.clone();
         let router = router(state, &settings, db.clone(), proxy_state);
         Ok(Self {
             listener,
@@ -79,6 +82,7 @@ impl Application {
             email_settings,
             base_url,
             bookkeeping,
+            billing,
         })
     }
 
@@ -150,6 +154,13 @@ impl Application {
             tracing::warn!(
                 "requests still streaming or settling after the grace period; the sweeper releases their holds"
             );
+        }
+        match self.billing.release_lines().await {
+            Ok(released) if released > 0 => tracing::info!(released, "credit lines released"),
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "credit lines not released; the sweeper releases them when they expire");
+            }
         }
         if tokio::time::timeout(grace, maintenance).await.is_err() {
             tracing::warn!("maintenance did not stop within the grace period");

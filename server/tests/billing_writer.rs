@@ -1,6 +1,7 @@
 //! The proxy's group-commit billing writer against real databases: holds decided exactly in
 //! arrival order inside a batch, settlements and voids posted together, one bad job not
-//! sinking the others, and the ledger sound after all of it.
+//! sinking the others, credit lines shared by many requests (across two processes' billers)
+//! billing each exactly, and the ledger sound after all of it.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,14 +11,17 @@
 
 mod common;
 
+use app::server::services::api_tokens::ApiCaller;
 use app::server::services::api_tokens::{self, BillingSource, TokenOptions};
 use app::server::services::ledger::{self, check_invariants, SystemAccount, WalletKind};
+use app::server::services::proxy::billing::{Biller, Reservation};
 use app::server::services::proxy::records::{Outcome, UsageRecord};
 use app::server::services::proxy::usage::{Cost, Usage};
 use app::server::services::proxy::writer::{CloseRequest, HoldRequest, Writer};
 use chrono::{Duration, Utc};
 use common::TestApp;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use std::sync::Arc;
 
 const CENT: i64 = 10_000;
 const DOLLAR: i64 = 100 * CENT;
@@ -68,6 +72,8 @@ fn hold(sources: &[(i64, WalletKind)], amount: i64, key: &str) -> HoldRequest {
     HoldRequest {
         sources: sources.to_vec(),
         amount,
+        line: 0,
+        line_floor: 0,
         idempotency_key: key.to_owned(),
         reference: format!("request {key}"),
         expires_at: Utc::now() + Duration::minutes(10),
@@ -283,6 +289,180 @@ both_databases!(
             .await
             .unwrap();
         assert_eq!(records, 1);
+        assert_sound(&db).await;
+    }
+);
+
+fn caller((user_id, token_id): (i64, i64)) -> ApiCaller {
+    ApiCaller {
+        token_id,
+        user_id,
+        allowed_models: Vec::new(),
+        billing_source: BillingSource::TokenThenCash,
+        daily_limit: None,
+        monthly_limit: None,
+        total_limit: None,
+    }
+}
+
+/// Reserves `amount` for `count` requests at once; every one must be admitted.
+async fn reserve_all(
+    biller: &Arc<Biller>,
+    owner: (i64, i64),
+    amount: i64,
+    count: usize,
+    prefix: &str,
+) -> Vec<Reservation> {
+    let attempts: Vec<_> = (0..count)
+        .map(|n| {
+            let (biller, id) = (biller.clone(), format!("{prefix}{n}"));
+            tokio::spawn(async move {
+                let hold_for = Duration::minutes(10);
+                biller
+                    .reserve(&caller(owner), &id, amount, hold_for, Utc::now())
+                    .await
+            })
+        })
+        .collect();
+    let mut admitted = Vec::new();
+    for attempt in attempts {
+        admitted.push(attempt.await.unwrap().unwrap().unwrap());
+    }
+    admitted
+}
+
+both_databases!(
+    credit_lines_admit_in_memory_and_bill_each_request_exactly,
+    |app: TestApp| async move {
+        let db = app.db.conn.clone();
+        let owner = customer(&app, "lines@example.com").await;
+        let token = wallet(&db, owner.0, WalletKind::Token).await;
+        let revenue = revenue_account(&db).await;
+        fund(&db, token, 100 * DOLLAR, "lines-grant").await;
+        // Two processes' billers on one database.
+        let billers = [
+            Arc::new(Biller::new(db.clone())),
+            Arc::new(Biller::new(db.clone())),
+        ];
+
+        // 30 requests of a cent on each: a few lines of 16 cents serve them all.
+        let mut uses = Vec::new();
+        for (n, biller) in billers.iter().enumerate() {
+            for reservation in reserve_all(biller, owner, CENT, 30, &format!("p{n}-")).await {
+                uses.push((n, reservation));
+            }
+        }
+        assert!(uses.iter().all(|(_, r)| r.line_use.is_some()));
+        // Lines (some opened ahead of requests) of at least 16 requests each, a quarter of
+        // what was available at most.
+        let holds = entity::ledger_holds::Entity::find().all(&db).await.unwrap();
+        assert!(
+            holds.len() < 20,
+            "requests share lines: {} holds for 60",
+            holds.len()
+        );
+        assert!(holds
+            .iter()
+            .all(|h| (16 * CENT..=25 * DOLLAR).contains(&h.amount)));
+        assert!(holds.iter().all(|h| h
+            .reference
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("credit line")));
+        assert_sound(&db).await;
+
+        // Each ends differently: charged less than, more than (the excess rule) or nothing
+        // of its estimate, or released unbilled.
+        let ends: Vec<_> = uses
+            .iter()
+            .enumerate()
+            .map(|(n, (process, reservation))| {
+                let biller = billers[*process].clone();
+                let reservation = *reservation;
+                let charge = match n % 4 {
+                    0 => Some(CENT + 2_500),
+                    1 => Some(i64::try_from(n).unwrap() * 10),
+                    _ => None,
+                };
+                tokio::spawn(async move {
+                    if n % 4 == 3 {
+                        biller.void(&reservation, Utc::now()).await.unwrap();
+                        return 0;
+                    }
+                    let memo = "API usage: claude-test".to_owned();
+                    let closed = biller
+                        .close(
+                            &reservation,
+                            charge.map(|amount| (amount, memo)),
+                            record(owner, &format!("u{n}"), charge.unwrap_or(0)),
+                            Utc::now(),
+                        )
+                        .await
+                        .unwrap();
+                    assert!(closed, "the line was pending");
+                    charge.unwrap_or(0)
+                })
+            })
+            .collect();
+        let mut charged = 0;
+        for end in ends {
+            charged += end.await.unwrap();
+        }
+        for biller in &billers {
+            biller.release_lines().await.unwrap();
+            assert_eq!(biller.open_lines(), 0);
+        }
+        let balance = ledger::balance(&db, token).await.unwrap();
+        assert_eq!((balance.held, balance.posted), (0, 100 * DOLLAR - charged));
+        let revenue = ledger::balance(&db, revenue).await.unwrap().posted;
+        assert_eq!(revenue, charged);
+        let records = entity::usage_records::Entity::find()
+            .count(&db)
+            .await
+            .unwrap();
+        assert_eq!(records, 45, "a record for every request but the released");
+        assert_sound(&db).await;
+
+        // A line that ended under its requests (the sweeper voided it) bills nothing more.
+        let biller = &billers[0];
+        let reservation = reserve_all(biller, owner, CENT, 1, "late").await[0];
+        ledger::void(&db, reservation.hold_id).await.unwrap();
+        let closed = biller
+            .close(
+                &reservation,
+                Some((CENT, "API usage: claude-test".to_owned())),
+                record(owner, "late", CENT),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        assert!(!closed);
+        assert_eq!(
+            ledger::balance(&db, token).await.unwrap().posted,
+            100 * DOLLAR - charged
+        );
+        assert_eq!(biller.open_lines(), 0);
+        assert_sound(&db).await;
+    }
+);
+
+both_databases!(
+    a_wallet_near_its_end_gets_exact_holds_not_lines,
+    |app: TestApp| async move {
+        let db = app.db.conn.clone();
+        let owner = customer(&app, "lean@example.com").await;
+        let token = wallet(&db, owner.0, WalletKind::Token).await;
+        // 60 cents: a line of 16 one-cent requests needs 64 cents available.
+        fund(&db, token, 60 * CENT, "lean-grant").await;
+        let biller = Arc::new(Biller::new(db.clone()));
+        let reservations = reserve_all(&biller, owner, CENT, 10, "lean").await;
+        assert!(reservations.iter().all(|r| r.line_use.is_none()));
+        assert_eq!(biller.open_lines(), 0);
+        assert_eq!(available(&db, token).await, 50 * CENT);
+        for reservation in &reservations {
+            biller.void(reservation, Utc::now()).await.unwrap();
+        }
+        assert_eq!(available(&db, token).await, 60 * CENT);
         assert_sound(&db).await;
     }
 );

@@ -838,6 +838,11 @@ async fn finish(context: &Context, mut bill: Bill, meter: &Meter, outcome: Outco
     }
     if let Err(error) = &result {
         tracing::error!(request_id = %context.request_id, %error, "usage not billed");
+        // Gives the estimate back (a credit line's share at once, a hold if the database
+        // allows; otherwise the sweeper releases it when it expires).
+        if let Err(error) = state.billing.void(&reservation, Utc::now()).await {
+            tracing::warn!(request_id = %context.request_id, %error, "hold not released");
+        }
     }
     if !matches!(result, Ok(true)) {
         // Not charged (or the hold had already ended): the record says so.

@@ -14,7 +14,7 @@ pub mod upstream;
 use app::server::config::{ProxySettings, Settings};
 use app::server::services::api_tokens::{ApiCaller, Refusal, TokenCache};
 use app::server::services::proxy::billing::Biller;
-use app::server::services::proxy::catalog::{self, Catalog, CatalogCache};
+use app::server::services::proxy::catalog::{Catalog, CatalogCache};
 use app::server::services::proxy::providers::Protocol;
 use app::server::services::proxy::usage::Dialect;
 use app::server::services::rate_limit::{Limit, SyncedLimiter};
@@ -100,7 +100,7 @@ impl ProxyState {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Result<(ApiCaller, Arc<Catalog>), Refusal>, ServiceError> {
         let db = self.app.db();
-        let version = catalog::version(db).await?;
+        let version = self.catalog.version(db).await?;
         let caller = match self
             .tokens
             .authenticate(db, presented, client_ip, now, version)

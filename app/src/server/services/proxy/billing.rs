@@ -11,8 +11,9 @@
 use super::super::api_tokens::{ApiCaller, BillingSource};
 use super::super::ledger::{self, NewHold, Settlement, SystemAccount, WalletKind};
 use super::super::ServiceError;
+use super::credit_lines::{self, CreditLines, Retired};
 use super::records::{self, UsageRecord};
-use super::writer::{CloseRequest, HoldRequest, Writer};
+use super::writer::{ChargeRequest, CloseRequest, HoldRequest, Writer};
 use crate::pricing::PriceSheet;
 use chrono::{DateTime, Duration, Utc};
 use entity::{token_holds, token_spend};
@@ -20,7 +21,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// The ledger account ids the proxy charges, remembered once found: a user's wallet accounts
 /// and the revenue account never change id once created.
@@ -79,6 +80,9 @@ pub struct Reservation {
     pub wallet: WalletKind,
     /// Whether the token's spend counters hold part of it too (the token has limits).
     pub spend_limited: bool,
+    /// The use's number when the hold is a credit line shared with other requests
+    /// ([`credit_lines`]); `hold_id` is then the line's.
+    pub line_use: Option<u64>,
 }
 
 /// Why a request cannot be paid for.
@@ -137,15 +141,24 @@ fn limit_name(period: &str) -> &'static str {
     }
 }
 
-/// The proxy's billing. Holds, settlements and records go through the group-commit
-/// [`Writer`]; a token with spend limits takes the transaction-per-request path instead, which
-/// moves its limit counters together with the wallet.
+/// The proxy's billing. A request is admitted on a credit line of its wallet when one has room
+/// (in memory, [`credit_lines`]); otherwise its hold (or a new line) and, later, its charge and
+/// record go through the group-commit [`Writer`]. A token with spend limits takes the
+/// transaction-per-request path instead, which moves its limit counters together with the
+/// wallet.
 pub struct Biller {
     db: DatabaseConnection,
     accounts: AccountIds,
     /// Started on first use, once the revenue account's id is known.
     writer: tokio::sync::OnceCell<Writer>,
+    lines: Arc<Mutex<CreditLines>>,
+    /// One line opening at a time per wallet: requests arriving together wait for it and share
+    /// it, rather than each opening a line of its own.
+    opening: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
+
+/// How often idle and closed credit lines are looked for and released.
+const RETIRE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl Biller {
     pub fn new(db: DatabaseConnection) -> Self {
@@ -153,16 +166,56 @@ impl Biller {
             db,
             accounts: AccountIds::default(),
             writer: tokio::sync::OnceCell::new(),
+            lines: Arc::default(),
+            opening: Mutex::default(),
         }
+    }
+
+    /// The turn to open a line on `account`.
+    fn opening(&self, account: i64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.opening.lock().unwrap_or_else(PoisonError::into_inner);
+        if gates.len() >= MAX_REMEMBERED_WALLETS {
+            gates.clear();
+        }
+        gates.entry(account).or_default().clone()
     }
 
     async fn writer(&self, now: DateTime<Utc>) -> Result<&Writer, ServiceError> {
         self.writer
             .get_or_try_init(|| async {
                 let revenue = self.accounts.revenue(&self.db, now).await?;
-                Ok(Writer::start(self.db.clone(), revenue))
+                let writer = Writer::start(self.db.clone(), revenue);
+                tokio::spawn(retire_lines(Arc::downgrade(&self.lines), writer.clone()));
+                Ok(writer)
             })
             .await
+    }
+
+    fn lines(&self) -> std::sync::MutexGuard<'_, CreditLines> {
+        self.lines.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Credit lines open in this process.
+    pub fn open_lines(&self) -> usize {
+        self.lines().len()
+    }
+
+    /// Releases every credit line with no request in flight (at shutdown, after the last
+    /// request settled); returns how many.
+    pub async fn release_lines(&self) -> Result<usize, ServiceError> {
+        // A line being opened ahead is waited for (briefly), so it is released too.
+        for _ in 0..200 {
+            if !self.lines().is_refilling() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let retired = self.lines().retire(Utc::now(), true);
+        let count = retired.len();
+        if count > 0 {
+            release(self.writer(Utc::now()).await?, retired).await;
+        }
+        Ok(count)
     }
 
     /// Reserves `amount` for the request `request_id` of `caller`, from the wallet its token
@@ -180,26 +233,109 @@ impl Biller {
         if caller.has_spend_limits() {
             return reserve(&self.db, sources, caller, request_id, amount, hold_for, now).await;
         }
+        if let Some(admitted) = self
+            .admit(&sources, request_id, amount, hold_for, now)
+            .await?
+        {
+            return Ok(Ok(admitted));
+        }
+        let preferred = sources.first().map_or(0, |(account, _)| *account);
+        let gate = self.opening(preferred);
+        let _turn = if self.lines().is_lean(preferred) {
+            None
+        } else {
+            let turn = gate.lock().await;
+            // The line another request just opened may have room.
+            if let Some(admitted) = self
+                .admit(&sources, request_id, amount, hold_for, now)
+                .await?
+            {
+                return Ok(Ok(admitted));
+            }
+            Some(turn)
+        };
+        let expires_at = now + hold_for + credit_lines::OPEN_FOR;
+        let uses = self.lines().uses_for_next_line(preferred);
         let held = self
             .writer(now)
             .await?
             .hold(HoldRequest {
-                sources,
+                sources: sources.clone(),
                 amount,
+                line: amount.saturating_mul(uses),
+                line_floor: amount.saturating_mul(credit_lines::USES_PER_LINE),
                 idempotency_key: hold_key(request_id),
                 reference: hold_reference(request_id),
-                expires_at: now + hold_for,
+                expires_at,
             })
             .await?;
-        Ok(held
-            .map(|held| Reservation {
-                hold_id: held.hold_id,
-                account_id: held.account_id,
-                amount,
-                wallet: held.wallet,
-                spend_limited: false,
-            })
-            .ok_or(Shortfall::Wallet))
+        let Some(held) = held else {
+            self.lines().note_lean(preferred);
+            return Ok(Err(Shortfall::Wallet));
+        };
+        let mut lines = self.lines();
+        lines.pass_over(
+            sources
+                .iter()
+                .map(|(account, _)| *account)
+                .take_while(|account| *account != held.account_id),
+        );
+        if held.line {
+            return Ok(Ok(lines.open(held, amount, expires_at, now)));
+        }
+        lines.note_lean(preferred);
+        Ok(Ok(Reservation {
+            hold_id: held.hold_id,
+            account_id: held.account_id,
+            amount,
+            wallet: held.wallet,
+            spend_limited: false,
+            line_use: None,
+        }))
+    }
+
+    /// Admits the request on an open credit line if one has room, and opens the line's
+    /// successor ahead of time when it is running low.
+    async fn admit(
+        &self,
+        sources: &[(i64, WalletKind)],
+        request_id: &str,
+        amount: i64,
+        hold_for: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Reservation>, ServiceError> {
+        let Some(admitted) = self.lines().admit(sources, amount, now + hold_for, now) else {
+            return Ok(None);
+        };
+        if admitted.refill {
+            let on = admitted.reservation;
+            let uses = self.lines().uses_for_next_line(on.account_id);
+            let request = HoldRequest {
+                sources: vec![(on.account_id, on.wallet)],
+                amount: 0,
+                line: amount.saturating_mul(uses),
+                line_floor: amount.saturating_mul(credit_lines::USES_PER_LINE),
+                idempotency_key: format!("line:{}", uuid::Uuid::new_v4()),
+                reference: format!("requests after {}", hold_reference(request_id)),
+                expires_at: now + hold_for + credit_lines::OPEN_FOR,
+            };
+            let (writer, lines) = (self.writer(now).await?.clone(), self.lines.clone());
+            tokio::spawn(async move {
+                let expires_at = request.expires_at;
+                let line = match writer.hold(request).await {
+                    Ok(held) => held,
+                    Err(error) => {
+                        tracing::warn!(%error, "no credit line opened ahead");
+                        None
+                    }
+                };
+                lines
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .refilled(on.account_id, line, expires_at, Utc::now());
+            });
+        }
+        Ok(Some(admitted.reservation))
     }
 
     /// Ends a reserved request: charges `charge` (to revenue; `None` or 0 releases the hold
@@ -217,6 +353,25 @@ impl Biller {
         let charge = charge.filter(|(actual, _)| *actual > 0);
         if reservation.spend_limited {
             return close(&self.db, &self.accounts, reservation, charge, record, now).await;
+        }
+        if let Some(number) = reservation.line_use {
+            let spent = charge.as_ref().map_or(0, |(actual, _)| *actual);
+            let written = self
+                .writer(now)
+                .await?
+                .charge(ChargeRequest {
+                    line_id: reservation.hold_id,
+                    account_id: reservation.account_id,
+                    charge,
+                    key: format!("hold:{}:use:{number}", reservation.hold_id),
+                    reference: hold_reference(&record.request_id),
+                    record: Some(record),
+                })
+                .await?;
+            // Only once written: until then the line keeps the estimate and is not released.
+            self.lines()
+                .finish(reservation, if written { spent } else { 0 }, !written);
+            return Ok(written);
         }
         self.writer(now)
             .await?
@@ -238,6 +393,10 @@ impl Biller {
         if reservation.spend_limited {
             return void(&self.db, reservation, now).await;
         }
+        if reservation.line_use.is_some() {
+            self.lines().finish(reservation, 0, false);
+            return Ok(());
+        }
         self.writer(now)
             .await?
             .close(CloseRequest {
@@ -253,6 +412,47 @@ impl Biller {
     /// Stores the record of a request that reserved nothing (refused, or not billed).
     pub async fn store(&self, record: UsageRecord) -> Result<(), ServiceError> {
         self.writer(Utc::now()).await?.store(record).await
+    }
+}
+
+/// Every [`RETIRE_EVERY`], voids the holds of the lines done with, until the biller is gone.
+async fn retire_lines(lines: std::sync::Weak<Mutex<CreditLines>>, writer: Writer) {
+    let mut ticks = tokio::time::interval(RETIRE_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let Some(lines) = lines.upgrade() else { return };
+        let retired = lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retire(Utc::now(), false);
+        drop(lines);
+        release(&writer, retired).await;
+    }
+}
+
+/// Voids retired lines' holds, releasing what they did not spend. A line that fails to release
+/// is left to the sweeper, which voids it when it expires.
+async fn release(writer: &Writer, retired: Vec<Retired>) {
+    // Handed over together, so they share a batch.
+    let mut releases = tokio::task::JoinSet::new();
+    for line in retired {
+        let writer = writer.clone();
+        releases.spawn(async move {
+            writer
+                .close(CloseRequest {
+                    hold_id: line.hold_id,
+                    account_id: line.account_id,
+                    charge: None,
+                    record: None,
+                })
+                .await
+        });
+    }
+    while let Some(result) = releases.join_next().await {
+        if let Ok(Err(error)) = result {
+            tracing::warn!(%error, "credit line not released; the sweeper releases it when it expires");
+        }
     }
 }
 
@@ -349,6 +549,7 @@ async fn reserve(
         amount,
         wallet,
         spend_limited: !limits.is_empty(),
+        line_use: None,
     }))
 }
 

@@ -13,6 +13,7 @@
 
 use super::super::secrets::{Keys, Sealed};
 use super::super::ServiceError;
+use super::fresh_read::FreshRead;
 use super::providers::{Protocol, Route};
 use crate::pricing::PriceSheet;
 use chrono::{DateTime, Utc};
@@ -130,6 +131,8 @@ pub struct CatalogCache {
     current: RwLock<Arc<Catalog>>,
     /// One reload at a time: requests arriving meanwhile wait for it instead of repeating it.
     reloading: tokio::sync::Mutex<()>,
+    /// Version reads shared by the requests that arrive while one is running.
+    version: FreshRead,
 }
 
 impl Default for CatalogCache {
@@ -137,11 +140,23 @@ impl Default for CatalogCache {
         Self {
             current: RwLock::new(Arc::new(Catalog::empty())),
             reloading: tokio::sync::Mutex::new(()),
+            version: FreshRead::default(),
         }
     }
 }
 
 impl CatalogCache {
+    /// The configuration version as of a read that began after this call: every change
+    /// committed before it is covered.
+    pub async fn version<C: ConnectionTrait>(&self, db: &C) -> Result<i64, ServiceError> {
+        self.version.get(|| version(db)).await
+    }
+
+    /// Version reads made by this process.
+    pub fn version_reads(&self) -> u64 {
+        self.version.reads()
+    }
+
     fn snapshot(&self) -> Arc<Catalog> {
         self.current
             .read()

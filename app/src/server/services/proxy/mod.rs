@@ -4,6 +4,8 @@
 
 pub mod billing;
 pub mod catalog;
+pub mod credit_lines;
+pub mod fresh_read;
 pub mod providers;
 pub mod records;
 pub mod sse;

@@ -16,6 +16,7 @@
 
 use super::super::ledger::WalletKind;
 use super::super::ServiceError;
+use super::credit_lines::HEADROOM;
 use super::records::{self, UsageRecord};
 use chrono::{DateTime, Utc};
 use entity::{ledger_accounts, ledger_entries, ledger_holds, ledger_transactions};
@@ -38,22 +39,29 @@ const MAX_BATCH: usize = 256;
 const QUEUE: usize = 8192;
 
 /// A hold to place on the first of `sources` (ledger account ids, in preference order) that
-/// can take it.
+/// can take it. With `line` above 0, a credit line is placed instead where the account can
+/// cover [`HEADROOM`] lines of at least `line_floor`: as large as that allows, up to `line`.
 #[derive(Clone, Debug)]
 pub struct HoldRequest {
     pub sources: Vec<(i64, WalletKind)>,
+    /// The request's estimate; 0 for a line opened ahead of requests (a line or nothing).
     pub amount: i64,
+    pub line: i64,
+    pub line_floor: i64,
     pub idempotency_key: String,
     pub reference: String,
     pub expires_at: DateTime<Utc>,
 }
 
-/// A hold placed: its id, and the account and wallet it is on.
+/// A hold placed: its id, the account and wallet it is on, its amount, and whether it is a
+/// credit line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Held {
     pub hold_id: i64,
     pub account_id: i64,
     pub wallet: WalletKind,
+    pub amount: i64,
+    pub line: bool,
 }
 
 /// Ends a pending hold: `charge` (positive, with the transaction's memo) is posted from its
@@ -67,10 +75,24 @@ pub struct CloseRequest {
     pub record: Option<UsageRecord>,
 }
 
+/// One request's use of a credit line ends: `charge` (positive) is posted from the line's
+/// account to revenue as its own transaction (idempotency key `key`) and the record stored,
+/// provided the line's hold is still pending; the line itself stays open.
+#[derive(Clone, Debug)]
+pub struct ChargeRequest {
+    pub line_id: i64,
+    pub account_id: i64,
+    pub charge: Option<(i64, String)>,
+    pub key: String,
+    pub reference: String,
+    pub record: Option<UsageRecord>,
+}
+
 #[derive(Clone, Debug)]
 enum Work {
     Hold(HoldRequest),
     Close(CloseRequest),
+    Charge(ChargeRequest),
     Record(UsageRecord),
 }
 
@@ -141,6 +163,15 @@ impl Writer {
     /// Closes a hold; false (nothing written) when it had already ended.
     pub async fn close(&self, request: CloseRequest) -> Result<bool, ServiceError> {
         match self.submit(Work::Close(request)).await? {
+            Done::Closed(closed) => Ok(closed),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Ends one request's use of a credit line; false (nothing written) when the line had
+    /// already ended.
+    pub async fn charge(&self, request: ChargeRequest) -> Result<bool, ServiceError> {
+        match self.submit(Work::Charge(request)).await? {
             Done::Closed(closed) => Ok(closed),
             other => Err(unexpected(&other)),
         }
@@ -235,15 +266,18 @@ async fn write(
     let txn = crate::server::services::begin_write(db).await?;
     let mut touched = BTreeSet::new();
     for job in work {
-        match job {
-            Work::Hold(hold) => touched.extend(hold.sources.iter().map(|(id, _)| *id)),
-            Work::Close(close) => {
-                touched.insert(close.account_id);
-                if close.charge.is_some() {
-                    touched.insert(revenue);
-                }
+        let (account, charged) = match job {
+            Work::Hold(hold) => {
+                touched.extend(hold.sources.iter().map(|(id, _)| *id));
+                continue;
             }
-            Work::Record(_) => {}
+            Work::Close(close) => (close.account_id, close.charge.is_some()),
+            Work::Charge(charge) => (charge.account_id, charge.charge.is_some()),
+            Work::Record(_) => continue,
+        };
+        touched.insert(account);
+        if charged {
+            touched.insert(revenue);
         }
     }
     // Locked in id order, as every other ledger writer does, so batches never deadlock. A batch
@@ -263,32 +297,45 @@ async fn write(
     };
     let mut moved: HashMap<i64, Movement> = HashMap::new();
     let mut records = Vec::new();
+    let mut postings = Vec::new();
 
-    let closed = close_holds(&txn, work, revenue, &mut moved, &mut records, now).await?;
+    let closed = close_holds(&txn, work, &mut moved, &mut records, &mut postings, now).await?;
+    let charged = charge_lines(&txn, work, &mut records, &mut postings).await?;
+    post(&txn, revenue, postings, &mut moved, now).await?;
 
     // Holds are decided in arrival order against what is left after everything before them.
     let mut placed = Vec::new();
     let mut new_holds = Vec::new();
     for job in work {
         let Work::Hold(hold) = job else { continue };
-        let source = hold.sources.iter().copied().find(|(account, _)| {
-            let Some(balance) = balances.get(account) else {
-                return false;
-            };
+        let source = hold.sources.iter().find_map(|(account, wallet)| {
+            let balance = balances.get(account)?;
             let movement = moved.get(account).copied().unwrap_or_default();
             let available =
                 balance.posted_balance + movement.posted - (balance.held_balance + movement.held);
-            hold.amount > 0 && available >= hold.amount
+            let line = std::cmp::min(hold.line, available / HEADROOM);
+            if hold.line > 0 && line > 0 && line >= hold.line_floor {
+                Some((*account, *wallet, line, true))
+            } else if hold.amount > 0 && available >= hold.amount {
+                Some((*account, *wallet, hold.amount, false))
+            } else {
+                None
+            }
         });
-        if let Some((account, _)) = source {
-            moved.entry(account).or_default().held += hold.amount;
+        if let Some((account, _, amount, line)) = source {
+            moved.entry(account).or_default().held += amount;
+            let reference = if line {
+                format!("credit line for {}", hold.reference)
+            } else {
+                hold.reference.clone()
+            };
             new_holds.push(ledger_holds::ActiveModel {
                 id: NotSet,
                 account_id: Set(account),
-                amount: Set(hold.amount),
+                amount: Set(amount),
                 status: Set("pending".to_owned()),
                 idempotency_key: Set(hold.idempotency_key.clone()),
-                reference: Set(Some(hold.reference.clone())),
+                reference: Set(Some(reference)),
                 expires_at: Set(hold.expires_at),
                 settled_amount: Set(None),
                 transaction_id: Set(None),
@@ -321,29 +368,43 @@ async fn write(
                 let source = placed.next().flatten();
                 Ok(Done::Held(match source {
                     None => None,
-                    Some((account_id, wallet)) => Some(Held {
+                    Some((account_id, wallet, amount, line)) => Some(Held {
                         hold_id: *hold_ids.get(&hold.idempotency_key).ok_or_else(|| {
                             ServiceError::Internal("a placed hold has no id".to_owned())
                         })?,
                         account_id,
                         wallet,
+                        amount,
+                        line,
                     }),
                 }))
             }
             Work::Close(close) => Ok(Done::Closed(closed.contains(&close.hold_id))),
+            Work::Charge(charge) => Ok(Done::Closed(charged.contains(&charge.line_id))),
             Work::Record(_) => Ok(Done::Stored),
         })
         .collect()
 }
 
-/// Closes the batch's pending holds, posts the charged ones to revenue, and collects the
-/// records of those closed. Returns the ids of the holds it closed.
+/// A usage charge to post from `account` to revenue, as its own transaction.
+struct Posting {
+    key: String,
+    reference: Option<String>,
+    memo: String,
+    account: i64,
+    actual: i64,
+    /// The hold this charge settles, which is linked to the transaction.
+    settles: Option<i64>,
+}
+
+/// Closes the batch's pending holds and collects the records of those closed and the charges
+/// of those settled. Returns the ids of the holds it closed.
 async fn close_holds(
     txn: &DatabaseTransaction,
     work: &[Work],
-    revenue: i64,
     moved: &mut HashMap<i64, Movement>,
     records: &mut Vec<UsageRecord>,
+    postings: &mut Vec<Posting>,
     now: DateTime<Utc>,
 ) -> Result<HashSet<i64>, ServiceError> {
     let closes: HashMap<i64, &CloseRequest> = work
@@ -357,16 +418,16 @@ async fn close_holds(
         return Ok(HashSet::new());
     }
     use ledger_holds::Column;
-    let charges: Vec<(i64, i64, &str)> = closes
+    let charges: HashMap<i64, (i64, &str)> = closes
         .values()
         .filter_map(|close| {
             let (actual, memo) = close.charge.as_ref()?;
-            (*actual > 0).then_some((close.hold_id, *actual, memo.as_str()))
+            (*actual > 0).then_some((close.hold_id, (*actual, memo.as_str())))
         })
         .collect();
     let settled: Vec<(i64, Expr)> = charges
         .iter()
-        .map(|(hold, actual, _)| (*hold, Expr::value(Some(*actual))))
+        .map(|(hold, (actual, _))| (*hold, Expr::value(Some(*actual))))
         .collect();
     let status: Vec<(i64, Expr)> = settled
         .iter()
@@ -386,37 +447,102 @@ async fn close_holds(
         .filter(Column::Status.eq("pending"))
         .exec_with_returning(txn)
         .await?;
-
-    let mut transactions = Vec::new();
-    let mut entries = Vec::new();
-    let charge_of: HashMap<i64, (i64, &str)> = charges
-        .iter()
-        .map(|(hold, actual, memo)| (*hold, (*actual, *memo)))
-        .collect();
     for hold in &ended {
         moved.entry(hold.account_id).or_default().held -= hold.amount;
         if let Some(record) = closes.get(&hold.id).and_then(|close| close.record.clone()) {
             records.push(record);
         }
-        let Some((actual, memo)) = charge_of.get(&hold.id).copied() else {
+        if let Some((actual, memo)) = charges.get(&hold.id) {
+            postings.push(Posting {
+                key: settlement_key(hold.id),
+                reference: hold.reference.clone(),
+                memo: (*memo).to_owned(),
+                account: hold.account_id,
+                actual: *actual,
+                settles: Some(hold.id),
+            });
+        }
+    }
+    Ok(ended.iter().map(|hold| hold.id).collect())
+}
+
+/// Collects the charges and records of the batch's credit-line uses whose line is still
+/// pending. Returns the ids of those lines.
+async fn charge_lines(
+    txn: &DatabaseTransaction,
+    work: &[Work],
+    records: &mut Vec<UsageRecord>,
+    postings: &mut Vec<Posting>,
+) -> Result<HashSet<i64>, ServiceError> {
+    let uses: Vec<&ChargeRequest> = work
+        .iter()
+        .filter_map(|job| match job {
+            Work::Charge(charge) => Some(charge),
+            _ => None,
+        })
+        .collect();
+    if uses.is_empty() {
+        return Ok(HashSet::new());
+    }
+    use ledger_holds::Column;
+    // The accounts are locked, so a line found pending stays so until the commit.
+    let pending: HashMap<i64, i64> = ledger_holds::Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .column(Column::AccountId)
+        .filter(Column::Id.is_in(uses.iter().map(|u| u.line_id)))
+        .filter(Column::Status.eq("pending"))
+        .into_tuple::<(i64, i64)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    for line_use in uses {
+        let Some(account) = pending.get(&line_use.line_id).copied() else {
             continue;
         };
-        moved.entry(hold.account_id).or_default().posted -= actual;
-        moved.entry(revenue).or_default().posted += actual;
-        transactions.push(ledger_transactions::ActiveModel {
+        if let Some(record) = line_use.record.clone() {
+            records.push(record);
+        }
+        if let Some((actual, memo)) = line_use.charge.as_ref().filter(|(a, _)| *a > 0) {
+            postings.push(Posting {
+                key: line_use.key.clone(),
+                reference: Some(line_use.reference.clone()),
+                memo: memo.clone(),
+                account,
+                actual: *actual,
+                settles: None,
+            });
+        }
+    }
+    Ok(pending.into_keys().collect())
+}
+
+/// Posts the batch's charges to revenue: their transactions and entries in two statements,
+/// and settled holds linked to their transaction in a third.
+async fn post(
+    txn: &DatabaseTransaction,
+    revenue: i64,
+    postings: Vec<Posting>,
+    moved: &mut HashMap<i64, Movement>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if postings.is_empty() {
+        return Ok(());
+    }
+    let transactions = postings
+        .iter()
+        .map(|posting| ledger_transactions::ActiveModel {
             id: NotSet,
-            idempotency_key: Set(settlement_key(hold.id)),
+            idempotency_key: Set(posting.key.clone()),
             kind: Set("usage".to_owned()),
-            reference: Set(hold.reference.clone()),
-            memo: Set(memo.to_owned()),
+            reference: Set(posting.reference.clone()),
+            memo: Set(posting.memo.clone()),
             actor_user_id: Set(None),
             reverses_id: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         });
-        entries.push((hold.id, hold.account_id, -actual));
-        entries.push((hold.id, revenue, actual));
-    }
     let transaction_of: HashMap<String, i64> =
         ledger_transactions::Entity::insert_many(transactions)
             .exec_with_returning(txn)
@@ -424,30 +550,40 @@ async fn close_holds(
             .into_iter()
             .map(|tx| (tx.idempotency_key, tx.id))
             .collect();
-    let transaction_id = |hold: i64| {
+    let transaction_id = |key: &str| {
         transaction_of
-            .get(&settlement_key(hold))
+            .get(key)
             .copied()
-            .ok_or_else(|| ServiceError::Internal(format!("hold {hold} has no settlement")))
+            .ok_or_else(|| ServiceError::Internal(format!("charge {key} was not posted")))
     };
-    let mut rows = Vec::with_capacity(entries.len());
-    for (hold, account, amount) in entries {
-        rows.push(ledger_entries::ActiveModel {
-            id: NotSet,
-            transaction_id: Set(transaction_id(hold)?),
-            account_id: Set(account),
-            amount: Set(amount),
-            created_at: Set(now),
-            updated_at: Set(now),
-        });
+    let mut entries = Vec::with_capacity(postings.len() * 2);
+    let mut links = Vec::new();
+    for posting in &postings {
+        let id = transaction_id(&posting.key)?;
+        moved.entry(posting.account).or_default().posted -= posting.actual;
+        moved.entry(revenue).or_default().posted += posting.actual;
+        for (account, amount) in [
+            (posting.account, -posting.actual),
+            (revenue, posting.actual),
+        ] {
+            entries.push(ledger_entries::ActiveModel {
+                id: NotSet,
+                transaction_id: Set(id),
+                account_id: Set(account),
+                amount: Set(amount),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+        }
+        if let Some(hold) = posting.settles {
+            links.push((hold, Expr::value(Some(id))));
+        }
     }
-    ledger_entries::Entity::insert_many(rows).exec(txn).await?;
-    let links = ended
-        .iter()
-        .filter(|hold| charge_of.contains_key(&hold.id))
-        .map(|hold| Ok((hold.id, Expr::value(Some(transaction_id(hold.id)?)))))
-        .collect::<Result<Vec<_>, ServiceError>>()?;
+    ledger_entries::Entity::insert_many(entries)
+        .exec(txn)
+        .await?;
     if !links.is_empty() {
+        use ledger_holds::Column;
         ledger_holds::Entity::update_many()
             .col_expr(
                 Column::TransactionId,
@@ -457,7 +593,7 @@ async fn close_holds(
             .exec(txn)
             .await?;
     }
-    Ok(ended.iter().map(|hold| hold.id).collect())
+    Ok(())
 }
 
 /// The idempotency key of a hold's settlement, the same the one-at-a-time ledger path uses.
