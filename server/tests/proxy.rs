@@ -1667,6 +1667,18 @@ proxy_test!(
         // The client leaves after the first chunk; the rest arrives over about a second.
         abandon_slow_stream(&world, 120).await;
         world.app.shutdown().await.unwrap();
+        // The request ran on a credit line, released at shutdown rather than left held.
+        let holds = entity::ledger_holds::Entity::find()
+            .all(&world.app.db.conn)
+            .await
+            .unwrap();
+        assert_eq!(holds.len(), 1);
+        assert!(holds[0]
+            .reference
+            .as_deref()
+            .unwrap()
+            .starts_with("credit line"));
+        assert_eq!(holds[0].status, "voided");
         let records = world.records().await;
         assert_eq!(records.len(), 1, "billed before the process stopped");
         assert_eq!(records[0].status, "client_cancelled");

@@ -304,6 +304,8 @@ impl Biller {
         hold_for: Duration,
         now: DateTime<Utc>,
     ) -> Result<Option<Reservation>, ServiceError> {
+        let writer = self.writer(now).await?;
+        writer.ready().await?;
         let Some(admitted) = self.lines().admit(sources, amount, now + hold_for, now) else {
             return Ok(None);
         };
@@ -319,7 +321,7 @@ impl Biller {
                 reference: format!("requests after {}", hold_reference(request_id)),
                 expires_at: now + hold_for + credit_lines::OPEN_FOR,
             };
-            let (writer, lines) = (self.writer(now).await?.clone(), self.lines.clone());
+            let (writer, lines) = (writer.clone(), self.lines.clone());
             tokio::spawn(async move {
                 let expires_at = request.expires_at;
                 let line = match writer.hold(request).await {

@@ -6,7 +6,8 @@
 //! ([`bump`]), and each request reads that number (one indexed read) and reloads the catalogue
 //! only when it moved, so a price set on one replica is in force on all of them from the next
 //! request on: each request is still billed at the price in force when it started. Provider
-//! health (failure counts) changes without a bump and is picked up within [`HEALTH_REFRESH`].
+//! health (failure counts) changes without a bump and is reloaded in the background once the
+//! copy in memory is older than [`HEALTH_REFRESH`].
 //! The same version guards the proxy's remembered API tokens
 //! ([`crate::server::services::api_tokens::TokenCache`]): revoking or rotating a token and
 //! suspending an account bump it too.
@@ -21,7 +22,7 @@ use entity::{model_prices, provider_models, proxy_catalog, upstream_providers};
 use rand::Rng as _;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder};
 use secrecy::SecretString;
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -130,7 +131,7 @@ impl Catalog {
 pub struct CatalogCache {
     current: RwLock<Arc<Catalog>>,
     /// One reload at a time: requests arriving meanwhile wait for it instead of repeating it.
-    reloading: tokio::sync::Mutex<()>,
+    reloading: Arc<tokio::sync::Mutex<()>>,
     /// Version reads shared by the requests that arrive while one is running.
     version: FreshRead,
 }
@@ -139,7 +140,7 @@ impl Default for CatalogCache {
     fn default() -> Self {
         Self {
             current: RwLock::new(Arc::new(Catalog::empty())),
-            reloading: tokio::sync::Mutex::new(()),
+            reloading: Arc::default(),
             version: FreshRead::default(),
         }
     }
@@ -164,33 +165,26 @@ impl CatalogCache {
             .clone()
     }
 
-    /// The catalogue as of now: the copy in memory if its version is still the database's and
-    /// its health data fresh, else a new one.
-    pub async fn current<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        keys: &Keys,
-    ) -> Result<Arc<Catalog>, ServiceError> {
-        self.current_at(db, keys, version(db).await?).await
-    }
-
-    /// [`CatalogCache::current`] when the caller already read the `version`.
-    pub async fn current_at<C: ConnectionTrait>(
-        &self,
-        db: &C,
+    /// The catalogue at `version` (read by the caller): the copy in memory while its version
+    /// is current, else a new one. A copy whose provider health is older than
+    /// [`HEALTH_REFRESH`] is still served (its prices and providers are current) while a fresh
+    /// one loads in the background, so no request waits for a health refresh.
+    pub async fn current_at(
+        self: &Arc<Self>,
+        db: &DatabaseConnection,
         keys: &Keys,
         version: i64,
     ) -> Result<Arc<Catalog>, ServiceError> {
-        let fresh = |catalog: &Catalog| {
-            catalog.version == version && catalog.loaded_at.elapsed() < HEALTH_REFRESH
-        };
         let snapshot = self.snapshot();
-        if fresh(&snapshot) {
+        if snapshot.version == version {
+            if snapshot.loaded_at.elapsed() >= HEALTH_REFRESH {
+                self.refresh_health(db, keys, version);
+            }
             return Ok(snapshot);
         }
         let _one_at_a_time = self.reloading.lock().await;
         let snapshot = self.snapshot();
-        if fresh(&snapshot) {
+        if snapshot.version == version {
             return Ok(snapshot);
         }
         // Read after the version: a change landing in between makes the next request reload
@@ -198,6 +192,30 @@ impl CatalogCache {
         let loaded = Arc::new(load(db, keys, version).await?);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = loaded.clone();
         Ok(loaded)
+    }
+
+    /// Reloads the catalogue at `version` in the background, unless a reload is under way.
+    fn refresh_health(self: &Arc<Self>, db: &DatabaseConnection, keys: &Keys, version: i64) {
+        let Ok(turn) = self.reloading.clone().try_lock_owned() else {
+            return;
+        };
+        let (cache, db, keys) = (self.clone(), db.clone(), keys.clone());
+        tokio::spawn(async move {
+            let _turn = turn;
+            match load(&db, &keys, version).await {
+                Ok(loaded) => {
+                    let mut current = cache
+                        .current
+                        .write()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    // A request may have loaded a newer version meanwhile.
+                    if current.version == version {
+                        *current = Arc::new(loaded);
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "provider health not refreshed"),
+            }
+        });
     }
 }
 

@@ -35,8 +35,9 @@ use tokio::sync::{mpsc, oneshot};
 /// takes at most 32,766 per statement.
 const MAX_BATCH: usize = 256;
 
-/// Jobs waiting for the writer before callers wait to hand theirs over.
-const QUEUE: usize = 8192;
+/// Jobs waiting for the writer before callers wait to hand theirs over (and before requests
+/// are admitted on credit lines, see [`Writer::ready`]): at most a second or two of writing.
+const QUEUE: usize = 4096;
 
 /// A hold to place on the first of `sources` (ledger account ids, in preference order) that
 /// can take it. With `line` above 0, a credit line is placed instead where the account can
@@ -150,6 +151,16 @@ impl Writer {
             .await
             .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
+    }
+
+    /// Waits until the writer has room for another job: requests admitted without the writer
+    /// (on credit lines) still leave it a charge to write, so they wait for it to keep up.
+    pub async fn ready(&self) -> Result<(), ServiceError> {
+        self.jobs
+            .reserve()
+            .await
+            .map(drop)
+            .map_err(|_| ServiceError::Internal("the billing writer has stopped".to_owned()))
     }
 
     /// Places a hold, or None when none of its sources has enough available.
