@@ -259,15 +259,14 @@ impl Biller {
         let held = self
             .writer(now)
             .await?
-            .hold(HoldRequest {
-                sources: sources.clone(),
+            .hold(line_hold(
+                sources.clone(),
                 amount,
-                line: amount.saturating_mul(uses),
-                line_floor: amount.saturating_mul(credit_lines::USES_PER_LINE),
-                idempotency_key: hold_key(request_id),
-                reference: hold_reference(request_id),
+                uses,
+                hold_key(request_id),
+                hold_reference(request_id),
                 expires_at,
-            })
+            ))
             .await?;
         let Some(held) = held else {
             self.lines().note_lean(preferred);
@@ -309,17 +308,19 @@ impl Biller {
         let Some(admitted) = self.lines().admit(sources, amount, now + hold_for, now) else {
             return Ok(None);
         };
-        if admitted.refill {
+        if let Some(uses) = admitted.refill {
             let on = admitted.reservation;
-            let uses = self.lines().uses_for_next_line(on.account_id);
             let request = HoldRequest {
-                sources: vec![(on.account_id, on.wallet)],
+                // A line or nothing: no request waits on it.
                 amount: 0,
-                line: amount.saturating_mul(uses),
-                line_floor: amount.saturating_mul(credit_lines::USES_PER_LINE),
-                idempotency_key: format!("line:{}", uuid::Uuid::new_v4()),
-                reference: format!("requests after {}", hold_reference(request_id)),
-                expires_at: now + hold_for + credit_lines::OPEN_FOR,
+                ..line_hold(
+                    vec![(on.account_id, on.wallet)],
+                    amount,
+                    uses,
+                    format!("line:{}", uuid::Uuid::new_v4()),
+                    format!("requests after {}", hold_reference(request_id)),
+                    now + hold_for + credit_lines::OPEN_FOR,
+                )
             };
             let (writer, lines) = (writer.clone(), self.lines.clone());
             tokio::spawn(async move {
@@ -455,6 +456,27 @@ async fn release(writer: &Writer, retired: Vec<Retired>) {
         if let Ok(Err(error)) = result {
             tracing::warn!(%error, "credit line not released; the sweeper releases it when it expires");
         }
+    }
+}
+
+/// A hold of `estimate`, or instead a credit line for `uses` requests like it (at least
+/// [`credit_lines::USES_PER_LINE`]) where the wallet can afford one.
+fn line_hold(
+    sources: Vec<(i64, WalletKind)>,
+    estimate: i64,
+    uses: i64,
+    idempotency_key: String,
+    reference: String,
+    expires_at: DateTime<Utc>,
+) -> HoldRequest {
+    HoldRequest {
+        sources,
+        amount: estimate,
+        line: estimate.saturating_mul(uses),
+        line_floor: estimate.saturating_mul(credit_lines::USES_PER_LINE),
+        idempotency_key,
+        reference,
+        expires_at,
     }
 }
 

@@ -63,24 +63,63 @@ struct Line {
     last_used: Instant,
 }
 
+impl Line {
+    /// Admits a request of `amount` on the line.
+    fn take(&mut self, amount: i64, moment: Instant) -> Reservation {
+        self.committed += amount;
+        self.in_flight += 1;
+        self.uses += 1;
+        self.last_used = moment;
+        Reservation {
+            hold_id: self.hold_id,
+            account_id: self.account_id,
+            amount,
+            wallet: self.wallet,
+            spend_limited: false,
+            line_use: Some(self.uses),
+        }
+    }
+}
+
+/// Accounts noted for the next [`REMEMBER`].
+#[derive(Debug, Default)]
+struct Recent(HashMap<i64, Instant>);
+
+impl Recent {
+    fn note(&mut self, account: i64) {
+        self.0.insert(account, Instant::now() + REMEMBER);
+    }
+
+    fn has(&self, account: i64, moment: Instant) -> bool {
+        self.0.get(&account).is_some_and(|until| moment < *until)
+    }
+
+    fn forget_old(&mut self, moment: Instant) {
+        self.0.retain(|_, until| moment < *until);
+    }
+}
+
 /// The open lines of one process, by ledger account.
 #[derive(Debug, Default)]
 pub struct CreditLines {
     lines: HashMap<i64, Vec<Line>>,
-    passed_over: HashMap<i64, Instant>,
-    lean: HashMap<i64, Instant>,
+    /// Accounts a request recently fell through (they could not cover it).
+    passed_over: Recent,
+    /// Accounts recently too lean for a line.
+    lean: Recent,
     /// Per account: when its last line was sized, and for how many uses.
     sizing: HashMap<i64, (Instant, i64)>,
     /// Accounts with a line being opened ahead of their requests.
     refilling: HashSet<i64>,
 }
 
-/// A request admitted on a line, and whether a further line should be opened now, before this
-/// one runs out (or closes), so the wallet's next requests need not wait for one.
+/// A request admitted on a line, and, when a further line should be opened now (before this
+/// one runs out or closes, so the wallet's next requests need not wait for one), how many
+/// requests it should cover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Admitted {
     pub reservation: Reservation,
-    pub refill: bool,
+    pub refill: Option<i64>,
 }
 
 /// A line that has closed to new requests and has none in flight: its hold is to be voided.
@@ -102,35 +141,20 @@ impl CreditLines {
         now: DateTime<Utc>,
     ) -> Option<Admitted> {
         let moment = Instant::now();
+        let usable = |line: &Line| now < line.open_until && deadline <= line.expires_at;
         for (account_id, _) in sources {
-            let Some(lines) = self.lines.get_mut(account_id) else {
-                if self.is_passed_over(*account_id, moment) {
+            let Some((lines, index)) = self.lines.get_mut(account_id).and_then(|lines| {
+                let index = lines
+                    .iter()
+                    .position(|line| usable(line) && line.capacity - line.committed >= amount)?;
+                Some((lines, index))
+            }) else {
+                if self.passed_over.has(*account_id, moment) {
                     continue;
                 }
                 return None;
             };
-            let usable = |line: &Line| now < line.open_until && deadline <= line.expires_at;
-            let Some(line) = lines
-                .iter_mut()
-                .find(|line| usable(line) && line.capacity - line.committed >= amount)
-            else {
-                if self.is_passed_over(*account_id, moment) {
-                    continue;
-                }
-                return None;
-            };
-            line.committed += amount;
-            line.in_flight += 1;
-            line.uses += 1;
-            line.last_used = moment;
-            let reservation = Reservation {
-                hold_id: line.hold_id,
-                account_id: line.account_id,
-                amount,
-                wallet: line.wallet,
-                spend_limited: false,
-                line_use: Some(line.uses),
-            };
+            let reservation = lines[index].take(amount, moment);
             // A line more than half used, or closing within a few seconds, wants a successor
             // unless another line has that much room.
             let ample = |line: &Line| {
@@ -138,19 +162,13 @@ impl CreditLines {
                     && line.capacity - line.committed >= line.capacity / 2
                     && line.open_until - now > Duration::seconds(5)
             };
-            let refill = !lines.iter().any(ample) && self.refilling.insert(*account_id);
+            let wanted = !lines.iter().any(ample) && self.refilling.insert(*account_id);
             return Some(Admitted {
                 reservation,
-                refill,
+                refill: wanted.then(|| self.uses_for_next_line(*account_id)),
             });
         }
         None
-    }
-
-    fn is_passed_over(&self, account: i64, moment: Instant) -> bool {
-        self.passed_over
-            .get(&account)
-            .is_some_and(|until| moment < *until)
     }
 
     /// How many uses the next line of `account` should cover: enough for [`LINE_SPAN`] at the
@@ -183,7 +201,7 @@ impl CreditLines {
     ) {
         self.refilling.remove(&account_id);
         if let Some(held) = line {
-            self.add(held, 0, expires_at, now);
+            self.add(held, expires_at, now);
         }
     }
 
@@ -195,52 +213,43 @@ impl CreditLines {
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Reservation {
-        self.add(held, amount, expires_at, now);
-        Reservation {
-            hold_id: held.hold_id,
-            account_id: held.account_id,
-            amount,
-            wallet: held.wallet,
-            spend_limited: false,
-            line_use: Some(1),
-        }
+        self.add(held, expires_at, now).take(amount, Instant::now())
     }
 
-    /// A line on the hold `held`, already used once for `first_use` unless that is 0.
-    fn add(&mut self, held: Held, first_use: i64, expires_at: DateTime<Utc>, now: DateTime<Utc>) {
-        let used = u32::from(first_use > 0);
-        self.lines.entry(held.account_id).or_default().push(Line {
+    /// A new, unused line on the hold `held`.
+    fn add(&mut self, held: Held, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> &mut Line {
+        let lines = self.lines.entry(held.account_id).or_default();
+        lines.push(Line {
             hold_id: held.hold_id,
             account_id: held.account_id,
             wallet: held.wallet,
             capacity: held.amount,
-            committed: first_use,
-            in_flight: used,
-            uses: u64::from(used),
+            committed: 0,
+            in_flight: 0,
+            uses: 0,
             open_until: now + OPEN_FOR,
             expires_at,
             last_used: Instant::now(),
         });
+        let last = lines.len() - 1;
+        &mut lines[last]
     }
 
     /// Notes that a request fell through `skipped` accounts (they could not cover it).
     pub fn pass_over(&mut self, skipped: impl IntoIterator<Item = i64>) {
-        let until = Instant::now() + REMEMBER;
         for account in skipped {
-            self.passed_over.insert(account, until);
+            self.passed_over.note(account);
         }
     }
 
     /// Notes that `account` could not take a line (its requests then hold one by one).
     pub fn note_lean(&mut self, account: i64) {
-        self.lean.insert(account, Instant::now() + REMEMBER);
+        self.lean.note(account);
     }
 
     /// Whether `account` was recently too lean for a line.
     pub fn is_lean(&self, account: i64) -> bool {
-        self.lean
-            .get(&account)
-            .is_some_and(|until| Instant::now() < *until)
+        self.lean.has(account, Instant::now())
     }
 
     /// Ends a use: its estimate is no longer reserved, and `spent` (posted) now counts against
@@ -285,8 +294,8 @@ impl CreditLines {
             });
         }
         self.lines.retain(|_, lines| !lines.is_empty());
-        self.passed_over.retain(|_, until| moment < *until);
-        self.lean.retain(|_, until| moment < *until);
+        self.passed_over.forget_old(moment);
+        self.lean.forget_old(moment);
         self.sizing
             .retain(|_, (sized, _)| moment.duration_since(*sized) < LINE_SPAN * 8);
         retired
@@ -434,23 +443,23 @@ mod tests {
                     .admit(&[TOKEN], 10, deadline(now), now)
                     .unwrap()
                     .refill
+                    .is_some()
             })
             .collect();
         // 20 to 50 committed leave half; at 60 it asks once; the next sees it under way.
         assert_eq!(refills, [false, false, false, false, true]);
-        assert!(
-            !lines
-                .admit(&[TOKEN], 10, deadline(now), now)
-                .unwrap()
-                .refill
-        );
+        assert!(lines
+            .admit(&[TOKEN], 10, deadline(now), now)
+            .unwrap()
+            .refill
+            .is_none());
         lines.refilled(TOKEN.0, Some(line(11, TOKEN, 100)), expiry(now), now);
         let admitted = lines.admit(&[TOKEN], 60, deadline(now), now).unwrap();
         assert_eq!(
             admitted.reservation.hold_id, 11,
             "the first line lacks room"
         );
-        assert!(admitted.refill, "both lines are now half used");
+        assert!(admitted.refill.is_some(), "both lines are now half used");
     }
 
     #[test]
