@@ -81,7 +81,8 @@ impl ServerSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`. Secret (may hold a
-    /// password). Default `sqlite://./data/codexapi.db`.
+    /// password). Default `sqlite://./data/codexapi.db`. A PostgreSQL on this host is reached
+    /// without TLS unless the URL (`?sslmode=…`) or `PGSSLMODE` names a mode.
     #[serde(serialize_with = "redact")]
     pub url: SecretString,
     /// Pool size. Default 16.
