@@ -15,6 +15,7 @@ use app::server::services::api_tokens::ApiCaller;
 use app::server::services::api_tokens::{self, BillingSource, TokenOptions};
 use app::server::services::ledger::{self, check_invariants, SystemAccount, WalletKind};
 use app::server::services::proxy::billing::{Biller, Reservation};
+use app::server::services::proxy::credit_lines::OPEN_FOR;
 use app::server::services::proxy::records::{Outcome, UsageRecord};
 use app::server::services::proxy::usage::{Cost, Usage};
 use app::server::services::proxy::writer::{CloseRequest, HoldRequest, Writer};
@@ -346,6 +347,7 @@ both_databases!(
         ];
 
         // 30 requests of a cent on each: a few lines of 16 cents serve them all.
+        let started = Utc::now();
         let mut uses = Vec::new();
         for (n, biller) in billers.iter().enumerate() {
             for reservation in reserve_all(biller, owner, CENT, 30, &format!("p{n}-")).await {
@@ -369,6 +371,10 @@ both_databases!(
             .as_deref()
             .unwrap_or("")
             .starts_with("credit line")));
+        // A line outlives its last request's deadline (10 minutes) by the time it admits.
+        assert!(holds
+            .iter()
+            .all(|h| h.expires_at >= started + Duration::minutes(10) + OPEN_FOR));
         assert_sound(&db).await;
 
         // Each ends differently: charged less than, more than (the excess rule) or nothing
@@ -455,8 +461,16 @@ both_databases!(
         // 60 cents: a line of 16 one-cent requests needs 64 cents available.
         fund(&db, token, 60 * CENT, "lean-grant").await;
         let biller = Arc::new(Biller::new(db.clone()));
+        let started = Utc::now();
         let reservations = reserve_all(&biller, owner, CENT, 10, "lean").await;
         assert!(reservations.iter().all(|r| r.line_use.is_none()));
+        // An exact hold expires at its request's deadline, 10 minutes on.
+        let holds = entity::ledger_holds::Entity::find().all(&db).await.unwrap();
+        assert_eq!(holds.len(), 10);
+        assert!(holds
+            .iter()
+            .all(|h| h.expires_at >= started + Duration::minutes(10)
+                && h.expires_at <= Utc::now() + Duration::minutes(10)));
         assert_eq!(biller.open_lines(), 0);
         assert_eq!(available(&db, token).await, 50 * CENT);
         for reservation in &reservations {

@@ -254,7 +254,6 @@ impl Biller {
             }
             Some(turn)
         };
-        let expires_at = now + hold_for + credit_lines::OPEN_FOR;
         let uses = self.lines().uses_for_next_line(preferred);
         let held = self
             .writer(now)
@@ -265,7 +264,7 @@ impl Biller {
                 uses,
                 hold_key(request_id),
                 hold_reference(request_id),
-                expires_at,
+                now + hold_for,
             ))
             .await?;
         let Some(held) = held else {
@@ -280,7 +279,7 @@ impl Biller {
                 .take_while(|account| *account != held.account_id),
         );
         if held.line {
-            return Ok(Ok(lines.open(held, amount, expires_at, now)));
+            return Ok(Ok(lines.open(held, amount, now)));
         }
         lines.note_lean(preferred);
         Ok(Ok(Reservation {
@@ -319,12 +318,11 @@ impl Biller {
                     uses,
                     format!("line:{}", uuid::Uuid::new_v4()),
                     format!("requests after {}", hold_reference(request_id)),
-                    now + hold_for + credit_lines::OPEN_FOR,
+                    now + hold_for,
                 )
             };
             let (writer, lines) = (writer.clone(), self.lines.clone());
             tokio::spawn(async move {
-                let expires_at = request.expires_at;
                 let line = match writer.hold(request).await {
                     Ok(held) => held,
                     Err(error) => {
@@ -335,7 +333,7 @@ impl Biller {
                 lines
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .refilled(on.account_id, line, expires_at, Utc::now());
+                    .refilled(on.account_id, line, Utc::now());
             });
         }
         Ok(Some(admitted.reservation))

@@ -192,32 +192,20 @@ impl CreditLines {
     }
 
     /// The line opened ahead for `account` is in place (`None`: none could be).
-    pub fn refilled(
-        &mut self,
-        account_id: i64,
-        line: Option<Held>,
-        expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) {
+    pub fn refilled(&mut self, account_id: i64, line: Option<Held>, now: DateTime<Utc>) {
         self.refilling.remove(&account_id);
         if let Some(held) = line {
-            self.add(held, expires_at, now);
+            self.add(held, now);
         }
     }
 
     /// Records a new line whose first use is the request that opened it; returns that use.
-    pub fn open(
-        &mut self,
-        held: Held,
-        amount: i64,
-        expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Reservation {
-        self.add(held, expires_at, now).take(amount, Instant::now())
+    pub fn open(&mut self, held: Held, amount: i64, now: DateTime<Utc>) -> Reservation {
+        self.add(held, now).take(amount, Instant::now())
     }
 
     /// A new, unused line on the hold `held`.
-    fn add(&mut self, held: Held, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> &mut Line {
+    fn add(&mut self, held: Held, now: DateTime<Utc>) -> &mut Line {
         let lines = self.lines.entry(held.account_id).or_default();
         lines.push(Line {
             hold_id: held.hold_id,
@@ -228,7 +216,7 @@ impl CreditLines {
             in_flight: 0,
             uses: 0,
             open_until: now + OPEN_FOR,
-            expires_at,
+            expires_at: held.expires_at,
             last_used: Instant::now(),
         });
         let last = lines.len() - 1;
@@ -331,13 +319,19 @@ mod tests {
         deadline(opened) + OPEN_FOR
     }
 
-    fn line(hold_id: i64, (account_id, wallet): (i64, WalletKind), amount: i64) -> Held {
+    fn line(
+        hold_id: i64,
+        (account_id, wallet): (i64, WalletKind),
+        amount: i64,
+        opened: DateTime<Utc>,
+    ) -> Held {
         Held {
             hold_id,
             account_id,
             wallet,
             amount,
             line: true,
+            expires_at: expiry(opened),
         }
     }
 
@@ -345,7 +339,7 @@ mod tests {
     fn a_line_admits_until_its_capacity_is_reserved() {
         let now = Utc::now();
         let mut lines = CreditLines::default();
-        let first = lines.open(line(10, TOKEN, 100), 30, expiry(now), now);
+        let first = lines.open(line(10, TOKEN, 100, now), 30, now);
         assert_eq!(first.line_use, Some(1));
         let second = lines
             .admit(&[TOKEN], 30, deadline(now), now)
@@ -370,7 +364,7 @@ mod tests {
     fn a_charge_above_the_estimate_counts_in_full() {
         let now = Utc::now();
         let mut lines = CreditLines::default();
-        let first = lines.open(line(10, TOKEN, 100), 10, expiry(now), now);
+        let first = lines.open(line(10, TOKEN, 100, now), 10, now);
         lines.finish(&first, 95, false);
         assert!(lines.admit(&[TOKEN], 6, deadline(now), now).is_none());
         assert!(lines.admit(&[TOKEN], 5, deadline(now), now).is_some());
@@ -380,7 +374,7 @@ mod tests {
     fn closed_lines_admit_nothing_and_retire_when_idle() {
         let now = Utc::now();
         let mut lines = CreditLines::default();
-        let first = lines.open(line(10, TOKEN, 100), 10, expiry(now), now);
+        let first = lines.open(line(10, TOKEN, 100, now), 10, now);
         let later = now + OPEN_FOR;
         assert!(lines.admit(&[TOKEN], 1, deadline(later), later).is_none());
         let long = expiry(now) + Duration::seconds(1);
@@ -404,8 +398,8 @@ mod tests {
     fn a_used_up_line_retires_at_once_and_shutdown_takes_the_rest() {
         let now = Utc::now();
         let mut lines = CreditLines::default();
-        let used_up = lines.open(line(10, TOKEN, 100), 10, expiry(now), now);
-        let fresh = lines.open(line(11, CASH, 100), 10, expiry(now), now);
+        let used_up = lines.open(line(10, TOKEN, 100, now), 10, now);
+        let fresh = lines.open(line(11, CASH, 100, now), 10, now);
         lines.finish(&used_up, 100, false);
         lines.finish(&fresh, 1, false);
         assert_eq!(lines.retire(now, false).len(), 1);
@@ -417,7 +411,7 @@ mod tests {
     fn the_preferred_wallet_comes_first_unless_it_was_short() {
         let now = Utc::now();
         let mut lines = CreditLines::default();
-        lines.open(line(11, CASH, 100), 10, expiry(now), now);
+        lines.open(line(11, CASH, 100, now), 10, now);
         assert!(
             lines
                 .admit(&[TOKEN, CASH], 10, deadline(now), now)
@@ -436,7 +430,7 @@ mod tests {
     fn a_successor_is_wanted_once_a_line_is_half_used() {
         let now = Utc::now();
         let mut lines = CreditLines::default();
-        lines.open(line(10, TOKEN, 100), 10, expiry(now), now);
+        lines.open(line(10, TOKEN, 100, now), 10, now);
         let refills: Vec<bool> = (0..5)
             .map(|_| {
                 lines
@@ -453,7 +447,7 @@ mod tests {
             .unwrap()
             .refill
             .is_none());
-        lines.refilled(TOKEN.0, Some(line(11, TOKEN, 100)), expiry(now), now);
+        lines.refilled(TOKEN.0, Some(line(11, TOKEN, 100, now)), now);
         let admitted = lines.admit(&[TOKEN], 60, deadline(now), now).unwrap();
         assert_eq!(
             admitted.reservation.hold_id, 11,
@@ -488,7 +482,7 @@ mod tests {
     fn an_ended_line_is_forgotten() {
         let now = Utc::now();
         let mut lines = CreditLines::default();
-        let first = lines.open(line(10, TOKEN, 100), 10, expiry(now), now);
+        let first = lines.open(line(10, TOKEN, 100, now), 10, now);
         lines.finish(&first, 0, true);
         assert!(lines.is_empty());
         assert!(lines.admit(&[TOKEN], 1, deadline(now), now).is_none());

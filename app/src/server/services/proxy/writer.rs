@@ -16,7 +16,7 @@
 
 use super::super::ledger::WalletKind;
 use super::super::ServiceError;
-use super::credit_lines::HEADROOM;
+use super::credit_lines::{HEADROOM, OPEN_FOR};
 use super::records::{self, UsageRecord};
 use chrono::{DateTime, Utc};
 use entity::{ledger_accounts, ledger_entries, ledger_holds, ledger_transactions};
@@ -51,11 +51,13 @@ pub struct HoldRequest {
     pub line_floor: i64,
     pub idempotency_key: String,
     pub reference: String,
+    /// When the request's hold expires (if nothing ends it first). A credit line expires
+    /// [`OPEN_FOR`] later, as it admits requests for that long.
     pub expires_at: DateTime<Utc>,
 }
 
-/// A hold placed: its id, the account and wallet it is on, its amount, and whether it is a
-/// credit line.
+/// A hold placed: its id, the account and wallet it is on, its amount, whether it is a credit
+/// line, and when it expires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Held {
     pub hold_id: i64,
@@ -63,6 +65,7 @@ pub struct Held {
     pub wallet: WalletKind,
     pub amount: i64,
     pub line: bool,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// Ends a pending hold: `charge` (positive, with the transaction's memo) is posted from its
@@ -314,7 +317,8 @@ async fn write(
     let charged = charge_lines(&txn, work, &mut records, &mut postings).await?;
     post(&txn, revenue, postings, &mut moved, now).await?;
 
-    // Holds are decided in arrival order against what is left after everything before them.
+    // Holds are decided in arrival order against what is left after everything before them;
+    // each gets its id once inserted.
     let mut placed = Vec::new();
     let mut new_holds = Vec::new();
     for job in work {
@@ -326,14 +330,35 @@ async fn write(
                 balance.posted_balance + movement.posted - (balance.held_balance + movement.held);
             let line = std::cmp::min(hold.line, available / HEADROOM);
             if hold.line > 0 && line > 0 && line >= hold.line_floor {
-                Some((*account, *wallet, line, true))
+                Some(Held {
+                    hold_id: 0,
+                    account_id: *account,
+                    wallet: *wallet,
+                    amount: line,
+                    line: true,
+                    expires_at: hold.expires_at + OPEN_FOR,
+                })
             } else if hold.amount > 0 && available >= hold.amount {
-                Some((*account, *wallet, hold.amount, false))
+                Some(Held {
+                    hold_id: 0,
+                    account_id: *account,
+                    wallet: *wallet,
+                    amount: hold.amount,
+                    line: false,
+                    expires_at: hold.expires_at,
+                })
             } else {
                 None
             }
         });
-        if let Some((account, _, amount, line)) = source {
+        if let Some(Held {
+            account_id: account,
+            amount,
+            line,
+            expires_at,
+            ..
+        }) = source
+        {
             moved.entry(account).or_default().held += amount;
             let reference = if line {
                 format!("credit line for {}", hold.reference)
@@ -347,7 +372,7 @@ async fn write(
                 status: Set("pending".to_owned()),
                 idempotency_key: Set(hold.idempotency_key.clone()),
                 reference: Set(Some(reference)),
-                expires_at: Set(hold.expires_at),
+                expires_at: Set(expires_at),
                 settled_amount: Set(None),
                 transaction_id: Set(None),
                 created_at: Set(now),
@@ -379,14 +404,11 @@ async fn write(
                 let source = placed.next().flatten();
                 Ok(Done::Held(match source {
                     None => None,
-                    Some((account_id, wallet, amount, line)) => Some(Held {
+                    Some(held) => Some(Held {
                         hold_id: *hold_ids.get(&hold.idempotency_key).ok_or_else(|| {
                             ServiceError::Internal("a placed hold has no id".to_owned())
                         })?,
-                        account_id,
-                        wallet,
-                        amount,
-                        line,
+                        ..held
                     }),
                 }))
             }
