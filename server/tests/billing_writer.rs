@@ -480,3 +480,93 @@ both_databases!(
         assert_sound(&db).await;
     }
 );
+
+both_databases!(
+    spend_limited_and_line_requests_on_one_wallet_never_deadlock,
+    |app: TestApp| async move {
+        let db = app.db.conn.clone();
+        let viewer = common::accounts::viewer_for(
+            &app,
+            "mixed@example.com",
+            app::auth::Role::Customer,
+            true,
+        )
+        .await;
+        let mut tokens = Vec::new();
+        for name in ["open", "limited"] {
+            let options = TokenOptions {
+                billing_source: BillingSource::TokenThenCash,
+                ..TokenOptions::open(name)
+            };
+            let token = api_tokens::create(&db, &viewer, options, Utc::now())
+                .await
+                .unwrap();
+            tokens.push((viewer.user_id, token.row.id));
+        }
+        let (open, limited) = (tokens[0], tokens[1]);
+        let token = wallet(&db, viewer.user_id, WalletKind::Token).await;
+        let revenue = revenue_account(&db).await;
+        fund(&db, token, 100 * DOLLAR, "mixed-grant").await;
+        let biller = Arc::new(Biller::new(db.clone()));
+
+        // The limited token's requests lock its spend counters and the wallet in their own
+        // transactions, while the open token's charges reach the same wallet and revenue
+        // through the writer's batches: every lock order must agree, or PostgreSQL aborts one
+        // of them as a deadlock.
+        const ROUNDS: usize = 5;
+        const REQUESTS: usize = 60;
+        for round in 0..ROUNDS {
+            let requests: Vec<_> = (0..REQUESTS)
+                .map(|n| {
+                    let biller = biller.clone();
+                    let (owner, who) = if n % 2 == 0 {
+                        let who = ApiCaller {
+                            daily_limit: Some(50 * DOLLAR),
+                            total_limit: Some(80 * DOLLAR),
+                            ..caller(limited)
+                        };
+                        (limited, who)
+                    } else {
+                        (open, caller(open))
+                    };
+                    let id = format!("mixed-{round}-{n}");
+                    tokio::spawn(async move {
+                        let hold_for = Duration::minutes(10);
+                        let reservation = biller
+                            .reserve(&who, &id, CENT, hold_for, Utc::now())
+                            .await
+                            .unwrap()
+                            .unwrap();
+                        let charge = Some((CENT / 2, "API usage: claude-test".to_owned()));
+                        let closed = biller
+                            .close(
+                                &reservation,
+                                charge,
+                                record(owner, &id, CENT / 2),
+                                Utc::now(),
+                            )
+                            .await
+                            .unwrap();
+                        assert!(closed, "request {id} was pending");
+                    })
+                })
+                .collect();
+            for request in requests {
+                request.await.unwrap();
+            }
+        }
+        biller.release_lines().await.unwrap();
+
+        let charged = i64::try_from(ROUNDS * REQUESTS).unwrap() * CENT / 2;
+        let balance = ledger::balance(&db, token).await.unwrap();
+        assert_eq!((balance.held, balance.posted), (0, 100 * DOLLAR - charged));
+        assert_eq!(ledger::balance(&db, revenue).await.unwrap().posted, charged);
+        let spend = entity::token_spend::Entity::find().all(&db).await.unwrap();
+        assert!(!spend.is_empty());
+        for counter in spend {
+            assert_eq!(counter.api_token_id, limited.1);
+            assert_eq!((counter.held, counter.spent), (0, charged / 2));
+        }
+        assert_sound(&db).await;
+    }
+);

@@ -21,8 +21,10 @@ use entity::{ledger_accounts, ledger_entries, ledger_holds, ledger_transactions}
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
+use std::collections::BTreeSet;
 
 /// A user's accounts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -468,15 +470,50 @@ async fn find_hold<C: ConnectionTrait>(
         .await?)
 }
 
+/// Locks the ledger accounts `ids` for the rest of the transaction, in id order, and returns
+/// them in that order.
+///
+/// Every writer that locks more than one row takes its accounts first and in this one order,
+/// before holds and spend counters, so no two of them wait on each other in a cycle (on
+/// PostgreSQL; SQLite's single write lock covers everything anyway).
+pub async fn lock_accounts(
+    txn: &DatabaseTransaction,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<Vec<ledger_accounts::Model>, ServiceError> {
+    let ids: BTreeSet<i64> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(ledger_accounts::Entity::find()
+        .filter(ledger_accounts::Column::Id.is_in(ids))
+        .order_by_asc(ledger_accounts::Column::Id)
+        .lock_exclusive()
+        .all(txn)
+        .await?)
+}
+
 /// Ends a pending hold: marks it, and releases its amount from the account's held balance.
-/// Returns the hold as it was, or None when it was no longer pending.
+/// Its account and `also_locking` (the account a settlement pays) are locked first, as
+/// [`lock_accounts`] says. Returns the hold as it was, or None when it was no longer pending.
 async fn close_hold(
     txn: &DatabaseTransaction,
     hold_id: i64,
     status: &str,
     settled_amount: Option<i64>,
+    also_locking: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Option<ledger_holds::Model>, ServiceError> {
+    // A hold's account never changes, so it can be read before anything is locked.
+    let Some(account_id) = ledger_holds::Entity::find_by_id(hold_id)
+        .select_only()
+        .column(ledger_holds::Column::AccountId)
+        .into_tuple::<i64>()
+        .one(txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    lock_accounts(txn, std::iter::once(account_id).chain(also_locking)).await?;
     // RETURNING: the closed hold comes back from the conditional update itself.
     let Some(hold) = ledger_holds::Entity::update_many()
         .col_expr(ledger_holds::Column::Status, Expr::value(status))
@@ -559,7 +596,16 @@ pub async fn settle_within(
             "a settlement cannot be negative".to_owned(),
         ));
     }
-    let Some(hold) = close_hold(txn, hold_id, "settled", Some(actual), now).await? else {
+    let Some(hold) = close_hold(
+        txn,
+        hold_id,
+        "settled",
+        Some(actual),
+        Some(settlement.to_account),
+        now,
+    )
+    .await?
+    else {
         return Ok(false);
     };
     let mut transaction_id = None;
@@ -619,7 +665,7 @@ pub async fn void_within(
     hold_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
-    Ok(close_hold(txn, hold_id, "voided", None, now)
+    Ok(close_hold(txn, hold_id, "voided", None, None, now)
         .await?
         .is_some())
 }
@@ -658,7 +704,7 @@ pub async fn sweep_expired(
     let mut voided = 0;
     for hold in stale {
         let txn = crate::server::services::begin_write(db).await?;
-        if close_hold(&txn, hold.id, "voided", None, now)
+        if close_hold(&txn, hold.id, "voided", None, None, now)
             .await?
             .is_some()
         {

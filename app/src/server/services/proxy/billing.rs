@@ -523,6 +523,8 @@ async fn reserve(
     let (day, month) = periods(now);
     let limits = limits(caller, &day, &month);
     let txn = crate::server::services::begin_write(db).await?;
+    // Accounts before spend counters, in the order every ledger writer locks them.
+    ledger::lock_accounts(&txn, sources.iter().map(|(account, _)| *account)).await?;
     for (period, start, limit) in &limits {
         if !reserve_spend(&txn, caller.token_id, period, start, *limit, amount, now).await? {
             return Ok(Err(Shortfall::Limit(limit_name(period))));

@@ -14,7 +14,7 @@
 //! arrival order. If a batch fails as a whole (one bad job), each job is written alone, so one
 //! request's problem never becomes another's.
 
-use super::super::ledger::WalletKind;
+use super::super::ledger::{self, WalletKind};
 use super::super::ServiceError;
 use super::credit_lines::{HEADROOM, OPEN_FOR};
 use super::records::{self, UsageRecord};
@@ -23,8 +23,7 @@ use entity::{ledger_accounts, ledger_entries, ledger_holds, ledger_transactions}
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -294,21 +293,13 @@ async fn write(
             touched.insert(revenue);
         }
     }
-    // Locked in id order, as every other ledger writer does, so batches never deadlock. A batch
-    // of records alone moves no money and needs no lock.
-    let balances: HashMap<i64, ledger_accounts::Model> = if touched.is_empty() {
-        HashMap::new()
-    } else {
-        ledger_accounts::Entity::find()
-            .filter(ledger_accounts::Column::Id.is_in(touched.iter().copied()))
-            .order_by_asc(ledger_accounts::Column::Id)
-            .lock_exclusive()
-            .all(&*txn)
-            .await?
-            .into_iter()
-            .map(|account| (account.id, account))
-            .collect()
-    };
+    // Locked as every ledger writer locks them, so batches never deadlock. A batch of records
+    // alone moves no money and locks nothing.
+    let balances: HashMap<i64, ledger_accounts::Model> = ledger::lock_accounts(&txn, touched)
+        .await?
+        .into_iter()
+        .map(|account| (account.id, account))
+        .collect();
     let mut moved: HashMap<i64, Movement> = HashMap::new();
     let mut records = Vec::new();
     let mut postings = Vec::new();
