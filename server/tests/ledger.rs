@@ -107,7 +107,8 @@ both_databases!(
 
         let overdraw = ledger::post(&db, transfer("spend-1", ann, revenue, 6 * DOLLAR)).await;
         assert!(
-            matches!(overdraw, Err(ServiceError::Forbidden(_))),
+            matches!(&overdraw, Err(ServiceError::Forbidden(why))
+                if why == "the balance is too low for this: 6.00 asked, 5.00 available"),
             "{overdraw:?}"
         );
         assert_eq!(
@@ -154,6 +155,15 @@ both_databases!(holds_reserve_settle_and_void, |app: TestApp| async move {
     assert!(ledger::reserve(&db, hold(bo, 800_000, "too-big"))
         .await
         .is_err());
+    // A debit that only the hold stands in the way of says so, and that it passes.
+    let held_back = ledger::post(&db, transfer("spend-held", bo, revenue, 800_000)).await;
+    assert!(
+        matches!(&held_back, Err(ServiceError::Forbidden(why)) if why
+            == "the balance is too low for this: 0.80 asked, 0.70 available, because 0.30 is \
+                held for API requests in progress; it is released as they end, so try again \
+                shortly"),
+        "{held_back:?}"
+    );
 
     // The response cost more than estimated: the excess is posted too.
     ledger::settle(

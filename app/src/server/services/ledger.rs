@@ -16,6 +16,7 @@ mod invariants;
 pub use invariants::check_invariants;
 
 use super::ServiceError;
+use crate::money::decimal_micros;
 use chrono::{DateTime, Utc};
 use entity::{ledger_accounts, ledger_entries, ledger_holds, ledger_transactions};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -361,9 +362,34 @@ async fn apply(
         );
     }
     if update.exec(txn).await?.rows_affected != 1 {
-        return Err(insufficient());
+        return Err(refused(txn, posting).await);
     }
     Ok(())
+}
+
+/// Why `posting`, a debit, was refused, in figures a customer or an admin can act on. Money
+/// held for API requests in progress is named apart: it comes back within seconds of their end
+/// (a credit line shortly after its last request), so trying again shortly may succeed.
+async fn refused(txn: &DatabaseTransaction, posting: &Posting) -> ServiceError {
+    let Ok(Some(account)) = ledger_accounts::Entity::find_by_id(posting.account_id)
+        .one(txn)
+        .await
+    else {
+        return insufficient();
+    };
+    let asked = decimal_micros(posting.amount.saturating_neg());
+    let available = decimal_micros(account.posted_balance - account.held_balance);
+    let message = if account.held_balance > 0 && account.posted_balance + posting.amount >= 0 {
+        format!(
+            "the balance is too low for this: {asked} asked, {available} available, because \
+             {} is held for API requests in progress; it is released as they end, so try again \
+             shortly",
+            decimal_micros(account.held_balance)
+        )
+    } else {
+        format!("the balance is too low for this: {asked} asked, {available} available")
+    };
+    ServiceError::Forbidden(message)
 }
 
 /// The account's balances.
