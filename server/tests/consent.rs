@@ -9,7 +9,10 @@
 mod common;
 
 use app::server::services::consent::history;
+use common::accounts::{create_user, Browser, PASSWORD};
 use common::{Backend, TestApp};
+use reqwest::StatusCode;
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 const BANNER: &str = "data-testid=\"consent-banner\"";
 
@@ -216,4 +219,89 @@ async fn the_privacy_link_reopens_the_choice_without_javascript() {
         .unwrap();
     assert!(reopened.contains(BANNER));
     assert!(reopened.contains("analytics rejected"));
+}
+
+/// The consent id a script call's answer carries.
+fn consent_id_of(body: &str) -> String {
+    let state: serde_json::Value = serde_json::from_str(body).unwrap();
+    state["consent_id"].as_str().unwrap().to_owned()
+}
+
+both_databases!(
+    a_signed_in_visitors_choice_is_recorded_with_their_account,
+    |app: TestApp| async move {
+        create_user(&app, "visitor@example.com", app::auth::Role::Customer).await;
+        let user = entity::users::Entity::find()
+            .all(&app.db.conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.email == "visitor@example.com")
+            .unwrap();
+        let signed_in = Browser::new(&app, "198.51.100.7");
+        let login = signed_in.log_in("visitor@example.com", PASSWORD).await;
+        assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+        let anonymous = Browser::new(&app, "198.51.100.8");
+
+        for (browser, owner) in [(&signed_in, Some(user.id)), (&anonymous, None)] {
+            let answer = browser
+                .call("record_consent", &[("choice", "accept")])
+                .await;
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+            let records = history(&app.db.conn, &consent_id_of(&answer.body))
+                .await
+                .unwrap();
+            assert_eq!(records.len(), 1);
+            assert_eq!(records[0].user_id, owner);
+        }
+    }
+);
+
+/// Choices from one client address beyond its budget are refused with 429 and store nothing;
+/// other addresses are unaffected. (Loopback is trusted as a proxy here, so each browser's
+/// `X-Forwarded-For` is its address.)
+async fn one_address_cannot_fill_the_consent_log(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |s| {
+        s.server.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await
+    else {
+        return;
+    };
+    let script = Browser::new(&app, "203.0.113.50");
+    for n in 0..100 {
+        script.forget_cookie("codexapi_consent");
+        let answer = script.call("record_consent", &[("choice", "reject")]).await;
+        assert_eq!(answer.status, StatusCode::OK, "choice {n}: {}", answer.body);
+    }
+    script.forget_cookie("codexapi_consent");
+    let refused = script.call("record_consent", &[("choice", "reject")]).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers.contains_key("retry-after"));
+    assert!(refused.body.contains("Too many attempts from your network"));
+    assert!(
+        script.cookie("codexapi_consent").is_none(),
+        "a refused choice sets no cookie"
+    );
+
+    let neighbour = Browser::new(&app, "203.0.113.51");
+    let answer = neighbour
+        .call("record_consent", &[("choice", "accept")])
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let stored = entity::consent_records::Entity::find()
+        .count(&app.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(stored, 101, "nothing was stored for the refused choice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_fill_the_consent_log_on_sqlite() {
+    one_address_cannot_fill_the_consent_log(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_fill_the_consent_log_on_postgres() {
+    one_address_cannot_fill_the_consent_log(Backend::Postgres).await;
 }

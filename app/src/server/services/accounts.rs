@@ -40,7 +40,8 @@ pub struct Client {
 }
 
 impl Client {
-    fn ip_subject(&self) -> &str {
+    /// What per-address budgets count against; clients whose address is unknown share one.
+    pub fn ip_subject(&self) -> &str {
         self.ip.as_deref().unwrap_or("unknown")
     }
 }

@@ -82,6 +82,12 @@ pub const PASSWORD_CHECKS_PER_ACCOUNT: Policy = policy(
     "Too many password attempts; please wait an hour and try again.",
 );
 
+/// Consent choices recorded from one address: 100 per hour. A visitor makes one or two; the
+/// budget is for the many visitors behind one shared address, while a script cannot fill the
+/// consent log.
+pub const CONSENTS_PER_IP: Policy =
+    policy("consent_ip", 100, Duration::hours(1), SLOW_DOWN_NETWORK);
+
 /// Redemption attempts by one user: 20 per hour (codes cannot be guessed, but nobody should
 /// try).
 pub const REDEMPTIONS_PER_USER: Policy = policy(
