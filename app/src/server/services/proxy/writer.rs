@@ -320,50 +320,41 @@ async fn write(
             let available =
                 balance.posted_balance + movement.posted - (balance.held_balance + movement.held);
             let line = std::cmp::min(hold.line, available / HEADROOM);
-            if hold.line > 0 && line > 0 && line >= hold.line_floor {
-                Some(Held {
-                    hold_id: 0,
-                    account_id: *account,
-                    wallet: *wallet,
-                    amount: line,
-                    line: true,
-                    expires_at: hold.expires_at + OPEN_FOR,
-                })
+            let (amount, is_line) = if hold.line > 0 && line > 0 && line >= hold.line_floor {
+                (line, true)
             } else if hold.amount > 0 && available >= hold.amount {
-                Some(Held {
-                    hold_id: 0,
-                    account_id: *account,
-                    wallet: *wallet,
-                    amount: hold.amount,
-                    line: false,
-                    expires_at: hold.expires_at,
-                })
+                (hold.amount, false)
             } else {
-                None
-            }
+                return None;
+            };
+            Some(Held {
+                hold_id: 0,
+                account_id: *account,
+                wallet: *wallet,
+                amount,
+                line: is_line,
+                expires_at: if is_line {
+                    hold.expires_at + OPEN_FOR
+                } else {
+                    hold.expires_at
+                },
+            })
         });
-        if let Some(Held {
-            account_id: account,
-            amount,
-            line,
-            expires_at,
-            ..
-        }) = source
-        {
-            moved.entry(account).or_default().held += amount;
-            let reference = if line {
+        if let Some(held) = &source {
+            moved.entry(held.account_id).or_default().held += held.amount;
+            let reference = if held.line {
                 format!("credit line for {}", hold.reference)
             } else {
                 hold.reference.clone()
             };
             new_holds.push(ledger_holds::ActiveModel {
                 id: NotSet,
-                account_id: Set(account),
-                amount: Set(amount),
+                account_id: Set(held.account_id),
+                amount: Set(held.amount),
                 status: Set("pending".to_owned()),
                 idempotency_key: Set(hold.idempotency_key.clone()),
                 reference: Set(Some(reference)),
-                expires_at: Set(expires_at),
+                expires_at: Set(held.expires_at),
                 settled_amount: Set(None),
                 transaction_id: Set(None),
                 created_at: Set(now),
